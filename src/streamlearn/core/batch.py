@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from types import EllipsisType
 from typing import Any
 
 import numpy as np
@@ -12,6 +13,28 @@ import numpy as np
 from streamlearn.core.errors import SchemaError
 
 _EMPTY_CATEGORICAL: dict[str, np.ndarray] = {}
+
+
+@dataclass(frozen=True, eq=False)
+class SparseBlock:
+    """Hashed features in CSR form: row ``i`` holds ``values[indptr[i]:indptr[i+1]]`` at
+    columns ``indices[...]`` of a fixed ``width`` (``FeatureHasher`` produces these)."""
+
+    indptr: np.ndarray   # int64, len n + 1
+    indices: np.ndarray  # int64
+    values: np.ndarray   # float64
+    width: int
+
+    def take(self, rows: Any, n: int) -> SparseBlock:
+        picked = np.arange(n)[rows]
+        starts, stops = self.indptr[picked], self.indptr[picked + 1]
+        lengths = stops - starts
+        indptr = np.zeros(len(picked) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        gather = np.concatenate([np.arange(a, b) for a, b in zip(starts, stops)]
+                                ) if len(picked) else np.zeros(0, dtype=np.int64)
+        gather = gather.astype(np.int64)
+        return SparseBlock(indptr, self.indices[gather], self.values[gather], self.width)
 
 
 @dataclass(frozen=True, eq=False)
@@ -37,6 +60,7 @@ class Batch:
     ids: np.ndarray | None = None
     times: np.ndarray | None = None
     keys: np.ndarray | None = None
+    sparse: SparseBlock | None = None
 
     def __post_init__(self) -> None:
         if self.X.ndim != 2 or self.X.shape[1] != len(self.columns):
@@ -137,16 +161,20 @@ class Batch:
             columns=self.columns,
             categorical={k: v[rows] for k, v in self.categorical.items()},
             y=pick(self.y), ids=pick(self.ids), times=pick(self.times), keys=pick(self.keys),
+            sparse=None if self.sparse is None else self.sparse.take(rows, len(self)),
         )
 
     def with_features(
         self, X: np.ndarray, columns: Sequence[str],
         categorical: Mapping[str, np.ndarray] | None = None,
+        sparse: SparseBlock | EllipsisType | None = ...,
     ) -> Batch:
-        """The same events with other features (ids, times, keys and labels kept)."""
+        """The same events with other features (ids, times, keys and labels kept; the sparse
+        block kept too unless one, or None, is given)."""
         return replace(
             self, X=X, columns=tuple(columns),
             categorical=_EMPTY_CATEGORICAL if categorical is None else categorical,
+            sparse=self.sparse if sparse is ... else sparse,
         )
 
     def with_labels(self, y: Any) -> Batch:
