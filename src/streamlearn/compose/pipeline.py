@@ -8,7 +8,14 @@ import numpy as np
 
 from streamlearn.core.base import Estimator
 from streamlearn.core.batch import Batch, as_batch
-from streamlearn.core.learners import Classifier, Model, Transformer, all_rows, like_input
+from streamlearn.core.learners import (
+    Classifier,
+    Model,
+    Transformer,
+    all_rows,
+    like_input,
+    plain,
+)
 
 
 class Pipeline(Estimator):
@@ -46,6 +53,14 @@ class Pipeline(Estimator):
                     f"{type(step).__name__} cannot come before the last step of a pipeline: "
                     "only transformers can")
         self.steps = tuple(flat)
+
+    @classmethod
+    def _check_instances(cls) -> list[Pipeline]:
+        """Instances the conformance suite runs on (this class needs arguments)."""
+        from streamlearn.linear import LogisticRegression
+        from streamlearn.preprocessing import StandardScaler
+
+        return [StandardScaler() | LogisticRegression()]
 
     # ------------------------------------------------------------------ estimator protocol
     def get_params(self) -> dict[str, Any]:
@@ -134,7 +149,7 @@ class Pipeline(Estimator):
 
     def predict_one(self, x: dict) -> Any:
         value = self.predict_many(x)[0]
-        return value if self.tags["classifier"] else float(value)
+        return plain(value) if self.tags["classifier"] else float(value)
 
     def predict_proba_one(self, x: dict) -> dict[Any, float]:
         proba = self.predict_proba_many(x)[0]

@@ -18,6 +18,10 @@ class Select(Transformer):
     def __init__(self, *columns: str):
         self.columns = columns
 
+    @classmethod
+    def _check_instances(cls) -> list[Select]:
+        return [cls("x0", "x3", "colour")]
+
     def get_params(self) -> dict:
         return {"columns": self.columns}
 

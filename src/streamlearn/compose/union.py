@@ -25,6 +25,13 @@ class TransformerUnion(Transformer):
     def __init__(self, *transformers: Transformer):
         self.transformers = transformers
 
+    @classmethod
+    def _check_instances(cls) -> list[TransformerUnion]:
+        from streamlearn.compose.select import Select
+        from streamlearn.preprocessing import StandardScaler
+
+        return [cls(Select("colour"), StandardScaler())]
+
     def get_params(self) -> dict[str, Any]:
         return {"transformers": self.transformers}
 

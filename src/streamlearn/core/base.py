@@ -37,11 +37,15 @@ class Estimator:
     # ------------------------------------------------------------------ parameters
     @classmethod
     def _param_names(cls) -> list[str]:
-        signature = inspect.signature(cls.__init__)
-        return [
-            name for name, p in signature.parameters.items()
-            if name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
-        ]
+        names = cls.__dict__.get("_param_names_cache")
+        if names is None:
+            signature = inspect.signature(cls.__init__)
+            names = [
+                name for name, p in signature.parameters.items()
+                if name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+            ]
+            cls._param_names_cache = names
+        return list(names)
 
     def get_params(self) -> dict[str, Any]:
         """The hyper-parameters, as given to ``__init__``."""

@@ -138,7 +138,7 @@ class Batch:
                    categorical=cats, y=_labels(y, len(frame)))
 
     # ------------------------------------------------------------------ access
-    def row(self, i: int) -> dict[str, Any]:
+    def row(self, i: int) -> dict[Any, Any]:
         """Event ``i`` as a dict (missing features are left out)."""
         out: dict[str, Any] = {
             name: float(v) for name, v in zip(self.columns, self.X[i]) if v == v
@@ -146,6 +146,11 @@ class Batch:
         for name, values in self.categorical.items():
             if values[i] is not None:
                 out[name] = values[i]
+        if self.sparse is not None:  # hashed features, keyed by their column as in River
+            start, stop = self.sparse.indptr[i], self.sparse.indptr[i + 1]
+            for index, value in zip(self.sparse.indices[start:stop],
+                                    self.sparse.values[start:stop]):
+                out[int(index)] = float(value)
         return out
 
     def to_dicts(self) -> list[dict[str, Any]]:

@@ -108,14 +108,14 @@ class Classifier(Model):
         return {c: float(p) for c, p in zip(self.known_classes, proba)}
 
     def predict_one(self, x: dict) -> Any:
-        return self.labels_from_proba(self._answer(x))[0]
+        return plain(self.labels_from_proba(self._answer(x))[0])
 
     def labels_from_proba(self, proba: np.ndarray) -> np.ndarray:
         """The most probable class of each row (the first one on ties; None with no class)."""
         classes = self.known_classes
         if proba.shape[1] == 0 or not classes:
             return np.full(len(proba), None, dtype=object)
-        return np.asarray(classes, dtype=object)[np.argmax(proba, axis=1)]
+        return label_array(classes)[np.argmax(proba, axis=1)]
 
 
 class Regressor(Model):
@@ -126,6 +126,20 @@ class Regressor(Model):
 
     def predict_one(self, x: dict) -> float:
         return float(self._answer(x)[0])
+
+
+def plain(value: Any) -> Any:
+    """A numpy scalar as the Python scalar it holds."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def label_array(classes: list[Any]) -> np.ndarray:
+    """Classes as a numpy array of their natural dtype (bool, int, str), object if mixed, so
+    that predicted labels compare fast against true ones."""
+    kinds = {type(c) for c in classes}
+    if len(kinds) == 1 and kinds <= {bool, int, float, str}:
+        return np.asarray(classes)
+    return np.asarray(classes, dtype=object)
 
 
 def reject_categorical(owner: object, batch: Batch) -> None:

@@ -1,0 +1,106 @@
+"""In-memory sources: arrays, data frames, iterables of ``(dict, label)`` pairs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
+from typing import Any
+
+import numpy as np
+
+from streamlearn.connectors.base import Source
+from streamlearn.core.batch import Batch
+from streamlearn.core.errors import SchemaError
+from streamlearn.core.schema import Decoded, Schema
+
+
+class ArraySource(Source):
+    """Rows of a numeric matrix ``X`` with labels ``y``.
+
+    >>> source = ArraySource(np.arange(6.0).reshape(3, 2), np.array([0, 1, 0]))
+    >>> [len(d.batch) for d in source.batches(2)]
+    [2, 1]
+    """
+
+    name = "array"
+
+    def __init__(self, X: Any, y: Any = None, columns: Sequence[str] | None = None):
+        self.batch = Batch.from_array(X, columns=columns, y=y)
+        if not np.isfinite(self.batch.X[~np.isnan(self.batch.X)]).all():
+            row, col = np.argwhere(np.isinf(self.batch.X))[0]
+            raise SchemaError(
+                f"column {self.batch.columns[col]!r} of event {row} is infinite",
+                row=int(row), column=self.batch.columns[col])
+
+    @property
+    def size_hint(self) -> int:
+        return len(self.batch)
+
+    def batches(self, max_events: int) -> Iterator[Decoded]:
+        for start in range(0, len(self.batch), max_events):
+            yield Decoded(self.batch.take(slice(start, start + max_events)), [])
+
+
+class FrameSource(ArraySource):
+    """Rows of a pandas or polars data frame; ``target`` names the label column."""
+
+    name = "frame"
+
+    def __init__(self, frame: Any, target: str | None = None):
+        self.batch = Batch.from_frame(frame, target=target)
+
+
+class IterableSource(Source):
+    """``(features dict, label)`` pairs, River style, decoded against a schema."""
+
+    name = "iterable"
+
+    def __init__(self, events: Iterable[tuple[dict, Any]], schema: Schema | None = None,
+                 size: int | None = None):
+        self.events = events
+        self.schema = schema or Schema()
+        self.size = size if size is not None else _length(events)
+
+    @property
+    def size_hint(self) -> int | None:
+        return self.size
+
+    def batches(self, max_events: int) -> Iterator[Decoded]:
+        iterator = iter(self.events)
+        seen = 0
+        while chunk := list(islice(iterator, max_events)):
+            decoded = self.schema.decode([x for x, _ in chunk], first_index=seen)
+            dead = {d.index - seen for d in decoded.dead_letters}
+            labels = [y for k, (_, y) in enumerate(chunk) if k not in dead]
+            batch = decoded.batch.with_labels(np.array(labels, dtype=_label_dtype(labels)))
+            yield Decoded(batch, decoded.dead_letters)
+            seen += len(chunk)
+
+
+def _length(events: Any) -> int | None:
+    try:
+        return len(events)
+    except TypeError:
+        return None
+
+
+def _label_dtype(labels: list) -> Any:
+    if any(label is None or isinstance(label, str) for label in labels):
+        return object
+    return None
+
+
+def as_source(data: Any, target: str | None = None) -> Source:
+    """Coerce what ``evaluate.prequential`` accepts to a :class:`Source`."""
+    if isinstance(data, Source):
+        return data
+    if isinstance(data, tuple) and len(data) == 2 and isinstance(data[0], np.ndarray):
+        return ArraySource(data[0], data[1])
+    if hasattr(data, "X") and hasattr(data, "y") and hasattr(data, "feature_names"):
+        return ArraySource(data.X, data.y, columns=data.feature_names)  # a Dataset
+    if hasattr(data, "columns") and hasattr(data, "shape"):
+        return FrameSource(data, target=target)
+    if isinstance(data, Iterable):
+        return IterableSource(data)
+    raise TypeError(f"cannot read events from a {type(data).__name__}; pass a Source, "
+                    "(X, y) arrays, a data frame or an iterable of (dict, label) pairs")

@@ -1,0 +1,57 @@
+"""Scoring predictions as their labels arrive: cumulative and rolling metrics, history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from streamlearn.metrics import Metric, Rolling
+
+
+class Scorer:
+    """Feeds metrics in arrival order and records their values every ``history_every``
+    scored events, at exact positions whatever the batch size."""
+
+    def __init__(self, metrics: list[Metric], rolling_window: int, history_every: int):
+        self.metrics = metrics
+        self.rolling = [Rolling(m.clone(), rolling_window) for m in metrics]
+        self.history_every = history_every
+        self.scored = 0
+        self.history: dict[str, list[float]] = {"events": []}
+        for metric in self.metrics:
+            self.history[metric.name] = []
+        for metric in self.rolling:
+            self.history[metric.name] = []
+
+    def score(self, y_true: np.ndarray, answers: np.ndarray, labels: np.ndarray | None,
+              classes: list[Any] | None) -> None:
+        start = 0
+        n = len(y_true)
+        while start < n:
+            to_boundary = self.history_every - self.scored % self.history_every
+            stop = min(n, start + to_boundary)
+            part = slice(start, stop)
+            for metric in (*self.metrics, *self.rolling):
+                if classes is None:
+                    metric.update_many(y_true[part], y_pred=answers[part])
+                else:
+                    metric.update_many(y_true[part], y_pred=labels[part],
+                                       y_proba=answers[part], classes=classes)
+            self.scored += stop - start
+            if self.scored % self.history_every == 0:
+                self.record()
+            start = stop
+
+    def record(self) -> None:
+        if self.history["events"] and self.history["events"][-1] == self.scored:
+            return
+        self.history["events"].append(self.scored)
+        for metric in (*self.metrics, *self.rolling):
+            self.history[metric.name].append(float(metric.get()))
+
+    def values(self) -> dict[str, float]:
+        return {metric.name: float(metric.get()) for metric in self.metrics}
+
+    def rolling_values(self) -> dict[str, float]:
+        return {metric.name: float(metric.get()) for metric in self.rolling}
