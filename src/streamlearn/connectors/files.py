@@ -12,7 +12,7 @@ import numpy as np
 from streamlearn.connectors.base import Source
 from streamlearn.core.batch import Batch
 from streamlearn.core.errors import SchemaError, require
-from streamlearn.core.schema import Decoded, DeadLetter
+from streamlearn.core.schema import DeadLetter, Decoded
 
 READ_CHUNK_ROWS = 65_536
 

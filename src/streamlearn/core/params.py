@@ -9,7 +9,8 @@ from streamlearn.core.errors import ParameterError
 
 
 def _fail(owner: object, name: str, requirement: str, value: Any) -> None:
-    cls = type(owner).__name__
+    # ``owner`` is the estimator, or the name of the function whose parameter this is
+    cls = owner if isinstance(owner, str) else type(owner).__name__
     raise ParameterError(
         f"The {name!r} parameter of {cls} must be {requirement}. Got {value!r} instead."
     )

@@ -84,7 +84,22 @@ class Schema:
                 continue
             good.append(features)
             labels.append(label)
-        batch = Batch.from_dicts(good, y=labels if self.target else None)
+        positions = [i for i in range(first_index, first_index + len(events))
+                     if i not in {d.index for d in dead}]
+        while True:
+            try:
+                batch = Batch.from_dicts(good, y=labels if self.target else None)
+                break
+            except SchemaError as exc:  # a feature that is a number in one event only
+                if exc.row is None:
+                    raise
+                k = exc.row
+                dead.append(DeadLetter(index=positions[k], payload=events[positions[k] -
+                                       first_index], reason=str(exc).replace(
+                                           f"event {k}", f"event {positions[k]}")))
+                for column in (good, labels, ids, times, keys, positions):
+                    del column[k]
+        dead.sort(key=lambda d: d.index)
         batch = _with_roles(batch, ids, times if self.time else None, keys if self.key else None)
         return Decoded(batch=batch, dead_letters=dead)
 

@@ -52,15 +52,16 @@ def prequential(
     >>> report.events, round(report.metrics["Accuracy"], 4)
     (5000, 0.891)
     """
-    check_number(_Caller, "batch_size", batch_size, low=1, integer=True)
-    check_number(_Caller, "rolling_window", rolling_window, low=1, integer=True)
-    check_choice(_Caller, "on_error", on_error, ("raise", "skip"))
+    caller = "prequential"  # named in parameter error messages
+    check_number(caller, "batch_size", batch_size, low=1, integer=True)
+    check_number(caller, "rolling_window", rolling_window, low=1, integer=True)
+    check_choice(caller, "on_error", on_error, ("raise", "skip"))
     validate_delay(delay)
     source = as_source(data, target=target)
     size = source.size_hint if max_events is None else max_events
     if history_every is None:
         history_every = max(1, (size or 200_000) // 200)
-    check_number(_Caller, "history_every", history_every, low=1, integer=True)
+    check_number(caller, "history_every", history_every, low=1, integer=True)
     metric_list = list(metrics)
     run = _Run(model, Scorer(metric_list, rolling_window, history_every), delay,
                keep_predictions)
@@ -96,11 +97,6 @@ def prequential(
     )
 
 
-class _Caller:
-    """Stands for the function in parameter error messages."""
-
-
-_Caller.__name__ = "prequential"
 
 
 class _Run:
