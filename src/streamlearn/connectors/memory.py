@@ -26,7 +26,7 @@ class ArraySource(Source):
 
     def __init__(self, X: Any, y: Any = None, columns: Sequence[str] | None = None):
         self.batch = Batch.from_array(X, columns=columns, y=y)
-        if not np.isfinite(self.batch.X[~np.isnan(self.batch.X)]).all():
+        if np.isinf(self.batch.X).any():
             row, col = np.argwhere(np.isinf(self.batch.X))[0]
             raise SchemaError(
                 f"column {self.batch.columns[col]!r} of event {row} is infinite",

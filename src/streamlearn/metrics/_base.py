@@ -122,6 +122,15 @@ def require(values: Any, what: str, n: int, owner: Metric) -> np.ndarray:
 
 def unique_labels(values: np.ndarray) -> tuple[list[Any], np.ndarray]:
     """Distinct labels (as Python scalars) and each row's index into them."""
+    if values.dtype.kind in "biu" and len(values):
+        # Labels are usually bools or small ints: count instead of sorting.
+        as_int = values.astype(np.int64, copy=False)
+        low, high = int(as_int.min()), int(as_int.max())
+        if high - low < 4096:
+            present = np.bincount(as_int - low, minlength=high - low + 1) > 0
+            lookup = np.cumsum(present) - 1
+            uniques = (np.flatnonzero(present) + low).astype(values.dtype)
+            return [plain(u) for u in uniques], lookup[as_int - low]
     try:
         uniques, inverse = np.unique(values, return_inverse=True)
         return [plain(u) for u in uniques], inverse.reshape(-1)
