@@ -70,10 +70,12 @@ class FeatureStateMixin:
             return
         present = ~np.isnan(X_learn[np.ix_(learnt_rows, positions)])
         first_seen = np.where(present.any(axis=0), present.argmax(axis=0), -1)
-        order = sorted((first, k) for k, first in enumerate(first_seen) if first >= 0)
+        # Features first seen in the same row register in name order, so the order never
+        # depends on how columns happened to be laid out in a batch.
+        order = sorted((first, new[k], k) for k, first in enumerate(first_seen) if first >= 0)
         if not order:
             return
-        added = [new[k] for _, k in order]
+        added = [new[k] for _, _, k in order]
         for name in added:
             index[name] = len(self.feature_names_)
             self.feature_names_.append(name)

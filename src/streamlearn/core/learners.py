@@ -6,7 +6,8 @@ it learns from ``X_learn[i]`` (labels in ``X_learn.y``). A transformer returns b
 transformed: row ``i`` of the learn stream is transformed *after* learning from it (before,
 for a supervised transformer, so a label never leaks into its own features). Test-then-train
 on a whole batch is therefore ``process_many(X, X, all True)``, and the same rows in batches
-of any size give the same answers.
+of any size give the same answers. Rows of the learn stream that are not learnt carry no
+meaning: steps never read them.
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ def standard_scale(X_pred, X_learn, learn, rows, count, mean, var, with_std, out
             continue
         for j in range(d):
             value = X_learn[i, j]
-            if value != value:
+            if not math.isfinite(value):  # absent (NaN), or infinite: never learnt
                 continue
             r = rows[j]
             count[r] += 1.0
@@ -56,7 +56,7 @@ def min_max_scale(X_pred, X_learn, learn, rows, low, high, out_pred, out_learn):
             continue
         for j in range(d):
             value = X_learn[i, j]
-            if value != value:
+            if not math.isfinite(value):
                 continue
             r = rows[j]
             low[r] = min(low[r], value)
