@@ -122,6 +122,11 @@ def require(values: Any, what: str, n: int, owner: Metric) -> np.ndarray:
 
 def unique_labels(values: np.ndarray) -> tuple[list[Any], np.ndarray]:
     """Distinct labels (as Python scalars) and each row's index into them."""
+    if values.dtype == np.bool_:
+        has_true, has_false = bool(values.any()), not bool(values.all())
+        if has_true and has_false:
+            return [False, True], values.view(np.uint8)
+        return [has_true] if len(values) else [], np.zeros(len(values), dtype=np.uint8)
     if values.dtype.kind in "biu" and len(values):
         # Labels are usually bools or small ints: count instead of sorting.
         as_int = values.astype(np.int64, copy=False)

@@ -47,6 +47,19 @@ class ConfusionCounts(Metric):
             mapping[u] = self._code(uniques[u])
         return mapping[inverse]
 
+    def _known_codes(self, labels: np.ndarray) -> np.ndarray | None:
+        """Class codes of ``labels`` when every label is a known class, else None."""
+        if not self.classes_:
+            return None
+        uniques, inverse = unique_labels(labels)
+        index = self.__dict__.get("_index")
+        if index is None or len(index) != len(self.classes_):
+            index = self._index = {c: k for k, c in enumerate(self.classes_)}
+        mapping = [index.get(u) for u in uniques]
+        if any(code is None for code in mapping):
+            return None
+        return np.asarray(mapping, dtype=np.int64)[inverse]
+
     def _grow(self) -> None:
         k, old = len(self.classes_), len(self.counts_)
         if k > old:
@@ -72,6 +85,9 @@ class ConfusionCounts(Metric):
         y_pred = require(y_pred, "y_pred", len(y_true), self)
         if len(y_true) == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        known = self._known_codes(y_true), self._known_codes(y_pred)
+        if known[0] is not None and known[1] is not None:
+            return known  # the usual case: no new class, so no order of appearance to keep
         # Interleaved (true, pred, true, pred, ...) so classes register as update() would.
         both = np.empty(2 * len(y_true), dtype=np.result_type(y_true, y_pred)
                         if y_true.dtype.kind == y_pred.dtype.kind else object)

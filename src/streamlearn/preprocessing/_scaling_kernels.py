@@ -8,7 +8,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _standardise(value, mean, var, with_std):
     if value != value:
         return math.nan
@@ -20,7 +20,7 @@ def _standardise(value, mean, var, with_std):
     return 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def standard_scale(X_pred, X_learn, learn, rows, count, mean, var, with_std, out_pred, out_learn):
     """Welford's running mean and (population) variance per feature; NaN means absent."""
     n, d = X_pred.shape
@@ -44,7 +44,7 @@ def standard_scale(X_pred, X_learn, learn, rows, count, mean, var, with_std, out
             out_learn[i, j] = _standardise(X_learn[i, j], mean[r], var[r], with_std)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def min_max_scale(X_pred, X_learn, learn, rows, low, high, out_pred, out_learn):
     """Running minimum and maximum per feature; outputs in [0, 1] (0 while max == min)."""
     n, d = X_pred.shape
@@ -66,7 +66,7 @@ def min_max_scale(X_pred, X_learn, learn, rows, low, high, out_pred, out_learn):
             out_learn[i, j] = _min_max(X_learn[i, j], low[r], high[r])
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _min_max(value, low, high):
     if value != value:
         return math.nan
