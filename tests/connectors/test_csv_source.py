@@ -53,7 +53,7 @@ def test_bad_cells_become_dead_letters_naming_event_line_and_column(tmp_path):
         "the column optional",
         "column 'y' of event 4 (line 6 of data.csv) (the target) is missing",
     ]
-    assert decoded.dead_letters[0].payload == {"a": "3", "b": "abc", "y": "0"}
+    assert decoded.dead_letters[0].payload == {"a": 3, "b": "abc", "y": 0}
 
 
 def test_optional_columns_may_be_missing(tmp_path):

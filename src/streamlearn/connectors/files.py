@@ -15,6 +15,7 @@ from streamlearn.core.errors import SchemaError, require
 from streamlearn.core.schema import DeadLetter, Decoded
 
 READ_CHUNK_ROWS = 65_536
+LAYOUT_ROWS = 1000
 
 
 class CSVSource(Source):
@@ -63,13 +64,16 @@ class CSVSource(Source):
 
     def batches(self, max_events: int) -> Iterator[Decoded]:
         pd = require("pandas", "data")
+        layout = self._layout(pd.read_csv(self.path, sep=self.delimiter, nrows=LAYOUT_ROWS,
+                                          dtype=str, keep_default_na=False))
+        # Numbers are parsed by pandas' C reader; a column with a bad cell comes back as
+        # strings for that chunk only, and only that column takes the slow path.
+        text_columns = {name: str for name in (*layout["categorical"],
+                                               *(c for c in (self.id,) if c))}
         first_row = 0
-        layout = None
-        with pd.read_csv(self.path, sep=self.delimiter, chunksize=READ_CHUNK_ROWS, dtype=str,
-                         keep_default_na=False, na_filter=False) as reader:
+        with pd.read_csv(self.path, sep=self.delimiter, chunksize=READ_CHUNK_ROWS,
+                         dtype=text_columns, na_values=[""], keep_default_na=True) as reader:
             for frame in reader:
-                if layout is None:
-                    layout = self._layout(frame)
                 decoded = self._decode(frame, layout, first_row)
                 first_row += len(frame)
                 yield from _split(decoded, max_events)
@@ -84,76 +88,112 @@ class CSVSource(Source):
                               f"{', '.join(frame.columns)}", column=missing[0])
         features = [c for c in frame.columns if c not in roles]
         if self.numeric is not None or self.categorical is not None:
-            numeric = list(self.numeric or [])
-            categorical = list(self.categorical or [])
-        else:
-            numeric, categorical = [], []
-            for name in features:
-                cells = frame[name][frame[name] != ""]
-                parsed = pd.to_numeric(cells, errors="coerce")
-                (numeric if parsed.notna().sum() >= 0.5 * len(cells) else categorical).append(
-                    name)
+            return {"numeric": list(self.numeric or []),
+                    "categorical": list(self.categorical or [])}
+        numeric, categorical = [], []
+        for name in features:
+            cells = frame[name][frame[name] != ""]
+            parsed = pd.to_numeric(cells, errors="coerce")
+            is_number = parsed.notna().sum() >= 0.5 * len(cells)
+            (numeric if is_number else categorical).append(name)
         return {"numeric": numeric, "categorical": categorical}
 
     def _is_optional(self, column: str) -> bool:
         return self.optional == "all" or column in self.optional
 
     def _decode(self, frame: Any, layout: dict[str, list[str]], first_row: int) -> Decoded:
-        pd = require("pandas", "data")
         n = len(frame)
         reasons: dict[int, str] = {}
 
         def flag(rows: np.ndarray, column: str, what: str) -> None:
-            for r in rows:
-                r = int(r)
+            for r in rows.tolist():
                 if r not in reasons:
                     reasons[r] = (f"column {column!r} of event {first_row + r} "
                                   f"(line {first_row + r + 2} of {self.path.name}) {what}")
 
         X = np.empty((n, len(layout["numeric"])))
         for j, name in enumerate(layout["numeric"]):
-            cells = frame[name].to_numpy(dtype=object)
-            values = np.array(pd.to_numeric(frame[name].replace("", np.nan), errors="coerce"),
-                              dtype=np.float64)
-            empty = (cells == "") | (np.char.lower(cells.astype(str)) == "nan")
-            bad = np.isnan(values) & ~empty
-            for r in np.flatnonzero(bad):
-                flag(np.array([r]), name, f"holds {cells[r]!r}, which is not a number")
-            flag(np.flatnonzero(np.isinf(values)), name, "is infinite")
-            if not self._is_optional(name):
-                flag(np.flatnonzero(empty), name,
-                     "is missing; send a number or declare the column optional")
-            values[np.isinf(values)] = np.nan
-            X[:, j] = values
+            X[:, j] = self._numeric_column(frame[name], name, flag)
         categorical = {}
         for name in layout["categorical"]:
-            cells = np.array(frame[name].to_numpy(dtype=object))
-            empty = cells == ""
+            column = frame[name]
+            empty = column.isna().to_numpy()
             if not self._is_optional(name):
                 flag(np.flatnonzero(empty), name,
                      "is missing; send a value or declare the column optional")
+            cells = np.array(column.to_numpy(dtype=object))
             cells[empty] = None
             categorical[name] = cells
         y = None
         if self.target is not None:
-            y, empty = _parse_labels(frame[self.target].to_numpy(dtype=object))
+            column = frame[self.target]
+            empty = column.isna().to_numpy()
             flag(np.flatnonzero(empty), self.target, "(the target) is missing")
+            y = column.to_numpy()
         keep = np.ones(n, dtype=bool)
         keep[list(reasons)] = False
-        raw_rows = frame.iloc[sorted(reasons)].to_dict("records") if reasons else []
-        dead = [DeadLetter(first_row + r, raw, reasons[r])
-                for r, raw in zip(sorted(reasons), raw_rows)]
-        batch = Batch(X=np.ascontiguousarray(X), columns=tuple(layout["numeric"]),
-                      categorical=categorical, y=y,
-                      ids=self._ids(frame, first_row, n),
-                      times=None if self.time is None else pd.to_numeric(
-                          frame[self.time], errors="coerce").to_numpy(dtype=np.float64))
-        return Decoded(batch.take(keep) if reasons else batch, dead)
+        dead = [DeadLetter(first_row + r, _raw_row(frame, r), reasons[r])
+                for r in sorted(reasons)]
+        batch = Batch(X=X, columns=tuple(layout["numeric"]), categorical=categorical,
+                      y=y, ids=self._ids(frame, first_row, n),
+                      times=None if self.time is None else _as_seconds(frame[self.time]))
+        batch = batch.take(keep) if reasons else batch
+        return Decoded(batch.with_labels(_tidy_labels(batch.y)) if y is not None else batch,
+                       dead)
+
+    def _numeric_column(self, column: Any, name: str, flag: Any) -> np.ndarray:
+        pd = require("pandas", "data")
+        if column.dtype.kind in "biuf":
+            values = column.to_numpy(dtype=np.float64, copy=True)
+        else:  # some cell is not a number: find which
+            values = np.array(pd.to_numeric(column, errors="coerce"), dtype=np.float64)
+            bad = np.isnan(values) & column.notna().to_numpy()
+            cells = column.to_numpy(dtype=object)
+            for r in np.flatnonzero(bad):
+                flag(np.array([r]), name, f"holds {cells[r]!r}, which is not a number")
+        infinite = np.isinf(values)
+        if infinite.any():
+            flag(np.flatnonzero(infinite), name, "is infinite")
+            values[infinite] = np.nan
+        if not self._is_optional(name):
+            missing = np.isnan(values)
+            if missing.any():
+                flag(np.flatnonzero(missing), name,
+                     "is missing; send a number or declare the column optional")
+        return values
 
     def _ids(self, frame: Any, first_row: int, n: int) -> np.ndarray:
         if self.id is not None:
             return frame[self.id].to_numpy(dtype=object)
         return np.arange(first_row, first_row + n)
+
+
+def _raw_row(frame: Any, r: int) -> dict[str, Any]:
+    """A dead row's cells as parsed (missing cells as None)."""
+    row = frame.iloc[r].to_dict()
+    return {k: None if v is None or v != v else v.item() if isinstance(v, np.generic) else v
+            for k, v in row.items()}
+
+
+def _as_seconds(column: Any) -> np.ndarray:
+    pd = require("pandas", "data")
+    if column.dtype.kind in "biuf":
+        return column.to_numpy(dtype=np.float64)
+    stamps = pd.to_datetime(column, errors="coerce", utc=True)
+    return (stamps - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy(dtype=np.float64)
+
+
+def _tidy_labels(y: np.ndarray) -> np.ndarray:
+    """Labels in their natural type: whole floats (a column that had gaps) back to ints,
+    booleans read as objects back to bools, text as Python strings."""
+    if y.dtype.kind == "f" and len(y) and np.all(y == np.round(y)):
+        return y.astype(np.int64)
+    if y.dtype.kind in "biuf":
+        return y
+    values = y.astype(object)
+    if all(isinstance(v, bool | np.bool_) for v in values):
+        return values.astype(bool)
+    return np.array([v if isinstance(v, str) else str(v) for v in values], dtype=object)
 
 
 def _split(decoded: Decoded, max_events: int) -> Iterator[Decoded]:
@@ -165,23 +205,3 @@ def _split(decoded: Decoded, max_events: int) -> Iterator[Decoded]:
         return
     for start in range(0, len(batch), max_events):
         yield Decoded(batch.take(slice(start, start + max_events)), dead if start == 0 else [])
-
-
-def _parse_labels(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Labels as bools, ints or floats when every present cell is one, else strings."""
-    empty = cells == ""
-    present = cells[~empty]
-    lowered = np.char.lower(present.astype(str))
-    if len(present) and np.isin(lowered, ["true", "false"]).all():
-        labels = np.zeros(len(cells), dtype=bool)
-        labels[~empty] = lowered == "true"
-        return labels, empty
-    for dtype in (np.int64, np.float64):
-        try:
-            parsed = present.astype(dtype)
-        except (ValueError, OverflowError):
-            continue
-        labels = np.zeros(len(cells), dtype=dtype)
-        labels[~empty] = parsed
-        return labels, empty
-    return cells, empty
