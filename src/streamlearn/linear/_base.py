@@ -218,9 +218,17 @@ class OneOutputLinear(LinearModel):
         columns, X_p, X_l = self._inputs(X_pred, X_learn)
         targets = self._targets(X_learn.y, learn)
         rows, arrays = self.align(columns, X_l, learn)
-        hashed = self._hashed_arrays(X_pred, X_learn, learn)
         optimizer = self._optimizer()
         out = np.empty(len(learn))
+        if self._plain_sgd(optimizer, X_pred, X_learn):
+            kernels.dense_sgd_one_output(
+                X_p, X_l, np.ascontiguousarray(learn, dtype=np.bool_), targets, rows,
+                arrays["weights_"], self.intercept_,
+                self.n_steps_, self._loss, optimizer.step_size, self._regularisation(), out)
+            if learn.any():
+                self.keep_feature_arrays(arrays)
+            return self._answer_from(out)
+        hashed = self._hashed_arrays(X_pred, X_learn, learn)
         kernels.linear_one_output(
             X_p, X_l, np.ascontiguousarray(learn, dtype=np.bool_), targets, rows,
             *sparse_parts(X_pred.sparse, len(learn)), *sparse_parts(X_learn.sparse, len(learn)),
@@ -230,6 +238,14 @@ class OneOutputLinear(LinearModel):
         if learn.any():
             self.keep_feature_arrays(arrays)
         return self._answer_from(out)
+
+    def _plain_sgd(self, optimizer: Optimizer, X_pred: Batch, X_learn: Batch) -> bool:
+        """Whether the specialised kernel applies: SGD, no L1, no hashed features, a smooth
+        or hinge loss."""
+        return (optimizer.code == kernels.OPTIMIZER_SGD and getattr(self, "l1", 0.0) == 0
+                and self._loss in (kernels.LOSS_LOG, kernels.LOSS_SQUARED, kernels.LOSS_HINGE)
+                and X_pred.sparse is None and X_learn.sparse is None
+                and not hasattr(self, "hashed_weights_"))
 
     @property
     def weights(self) -> dict[str, float]:

@@ -233,3 +233,50 @@ def linear_one_output(X_pred, X_learn, learn, targets, rows,
         learn_row(X_learn, i, rows, learn_indptr, learn_indices, learn_values, weights, slot1,
                   slot2, l1_applied, hashed, hashed_slot1, hashed_slot2, hashed_l1_applied,
                   0, 1, g, optimizer, hyper, rate, l1, l2, l1_total[0])
+
+
+@helper
+def smooth_loss_gradient(loss, raw, target):
+    """:func:`one_output_gradient` for the log, squared and hinge losses only."""
+    if loss == LOSS_LOG:
+        return log_loss_gradient(raw, target)
+    if loss == LOSS_SQUARED:
+        return 2.0 * (raw - target)
+    sign = 2.0 * target - 1.0
+    return -sign if sign * raw <= 1.0 else 0.0
+
+
+@helper
+def dense_score(X, i, rows, weights):
+    total = 0.0
+    for j in range(X.shape[1]):
+        value = X[i, j]
+        if abs(value) < INF:
+            total += weights[rows[j]] * value
+    return total
+
+
+@kernel
+def dense_sgd_one_output(X_pred, X_learn, learn, targets, rows, weights, intercept, n_steps,
+                         loss, learning_rate, regularisation, out):
+    """:func:`linear_one_output` for its most common case (plain SGD, no L1, no hashed
+    features, a log, squared or hinge loss), with the same arithmetic in the same order and
+    no branching on the optimizer or on the passive-aggressive losses: about twice as fast."""
+    l2, clip, intercept_lr = regularisation[1], regularisation[2], regularisation[3]
+    squashed = loss != LOSS_SQUARED and loss != LOSS_PA_REGRESSOR
+    for i in range(X_pred.shape[0]):
+        raw = intercept[0] + dense_score(X_pred, i, rows, weights)
+        out[i] = sigmoid(raw) if squashed else raw
+        if not learn[i]:
+            continue
+        raw = intercept[0] + dense_score(X_learn, i, rows, weights)
+        g = smooth_loss_gradient(loss, raw, targets[i])
+        g = min(max(g, -clip), clip)
+        n_steps[0] += 1
+        intercept[0] -= intercept_lr * g
+        for j in range(X_learn.shape[1]):
+            value = X_learn[i, j]
+            if abs(value) < INF:
+                r = rows[j]
+                w = weights[r]
+                weights[r] = w - learning_rate * (g * value + l2 * w)

@@ -9,25 +9,26 @@ from numba import njit
 
 
 @njit(cache=True, error_model="numpy")
-def _standardise(value, mean, var, with_std):
-    if value != value:
-        return math.nan
-    centred = value - mean
+def _inverse_std(var, with_std):
     if not with_std:
-        return centred
-    if var > 0.0:
-        return centred / math.sqrt(var)
-    return 0.0
+        return 1.0
+    return 1.0 / math.sqrt(var) if var > 0.0 else 0.0
 
 
 @njit(cache=True, error_model="numpy")
 def standard_scale(X_pred, X_learn, learn, rows, count, mean, var, with_std, out_pred, out_learn):
-    """Welford's running mean and (population) variance per feature; NaN means absent."""
+    """Welford's running mean and (population) variance per feature; NaN means absent.
+
+    The inverse standard deviation of each column is kept between rows and refreshed only
+    where a row changed the variance, so a row costs one square root per learnt feature.
+    """
     n, d = X_pred.shape
+    scale = np.empty(d)
+    for j in range(d):
+        scale[j] = _inverse_std(var[rows[j]], with_std)
     for i in range(n):
         for j in range(d):
-            r = rows[j]
-            out_pred[i, j] = _standardise(X_pred[i, j], mean[r], var[r], with_std)
+            out_pred[i, j] = (X_pred[i, j] - mean[rows[j]]) * scale[j]
         if not learn[i]:
             continue
         for j in range(d):
@@ -39,9 +40,9 @@ def standard_scale(X_pred, X_learn, learn, rows, count, mean, var, with_std, out
             previous_mean = mean[r]
             mean[r] += (value - previous_mean) / count[r]
             var[r] += ((value - previous_mean) * (value - mean[r]) - var[r]) / count[r]
+            scale[j] = _inverse_std(var[r], with_std)
         for j in range(d):
-            r = rows[j]
-            out_learn[i, j] = _standardise(X_learn[i, j], mean[r], var[r], with_std)
+            out_learn[i, j] = (X_learn[i, j] - mean[rows[j]]) * scale[j]
 
 
 @njit(cache=True, error_model="numpy")
