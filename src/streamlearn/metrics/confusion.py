@@ -51,14 +51,41 @@ class ConfusionCounts(Metric):
         """Class codes of ``labels`` when every label is a known class, else None."""
         if not self.classes_:
             return None
-        uniques, inverse = unique_labels(labels)
         index = self.__dict__.get("_index")
         if index is None or len(index) != len(self.classes_):
             index = self._index = {c: k for k, c in enumerate(self.classes_)}
+        if labels.dtype.kind in "biu" and len(labels):
+            codes = self._small_int_codes(labels, index)
+            if codes is not None:
+                return codes
+        uniques, inverse = unique_labels(labels)
         mapping = [index.get(u) for u in uniques]
         if any(code is None for code in mapping):
             return None
         return np.asarray(mapping, dtype=np.int64)[inverse]
+
+    def _small_int_codes(self, labels: np.ndarray, index: dict[Any, int]) -> np.ndarray | None:
+        """Codes of bool/int labels through a lookup table over the known integer classes
+        (binary and small multiclass streams), or None when a label is not in it."""
+        cached = self.__dict__.get("_int_table")
+        if cached is None or cached[0] != len(index):
+            ints = [c for c in index if isinstance(c, int | bool)]
+            if not ints or max(ints) - min(ints) > 4096:
+                self._int_table = (len(index), 0, None)
+                return None
+            low = int(min(ints))
+            table = np.full(int(max(ints)) - low + 1, -1, dtype=np.int64)
+            for c in ints:
+                table[int(c) - low] = index[c]
+            cached = self._int_table = (len(index), low, table)
+        _, low, table = cached
+        if table is None:
+            return None
+        shifted = labels.astype(np.int64, copy=False) - low
+        if shifted.min() < 0 or shifted.max() >= len(table):
+            return None
+        codes = table[shifted]
+        return None if codes.min() < 0 else codes
 
     def _grow(self) -> None:
         k, old = len(self.classes_), len(self.counts_)
@@ -69,6 +96,7 @@ class ConfusionCounts(Metric):
 
     def _after_restore(self) -> None:
         self.__dict__.pop("_index", None)
+        self.__dict__.pop("_int_table", None)
 
     # ------------------------------------------------------------------ records
     def _record_one(self, y_true: Any, y_pred: Any) -> tuple[int, int]:

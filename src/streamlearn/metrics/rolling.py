@@ -111,13 +111,12 @@ class Rolling(Metric):
         evicted = max(0, self.size_ + m - window)
         if evicted and self.metric_._revertible:
             start = (self.head_ - self.size_) % window
-            positions = (start + np.arange(evicted)) % window
-            self.metric_._unlearn_many(tuple(b[positions] for b in self.buffers_))
+            self.metric_._unlearn_many(tuple(_ring_read(b, start, evicted)
+                                             for b in self.buffers_))
         if self.metric_._revertible:
             self.metric_._learn_many(records)
-        positions = (self.head_ + np.arange(m)) % window
         for buffer, values in zip(self.buffers_, records):
-            buffer[positions] = values
+            _ring_write(buffer, self.head_, values)
         self.head_ = int((self.head_ + m) % window)
         self.size_ = min(window, self.size_ + m)
 
@@ -160,3 +159,18 @@ class Rolling(Metric):
                 fresh._learn_many(self.window_records())
             cached = self._cached = fresh.get()
         return cached
+
+
+def _ring_read(buffer: np.ndarray, start: int, count: int) -> np.ndarray:
+    """``count`` entries of a ring buffer from ``start``, wrapping around (two slices)."""
+    stop = start + count
+    if stop <= len(buffer):
+        return buffer[start:stop]
+    return np.concatenate([buffer[start:], buffer[: stop - len(buffer)]])
+
+
+def _ring_write(buffer: np.ndarray, start: int, values: np.ndarray) -> None:
+    """Write ``values`` (at most the buffer's length) into a ring buffer from ``start``."""
+    first = min(len(values), len(buffer) - start)
+    buffer[start:start + first] = values[:first]
+    buffer[: len(values) - first] = values[first:]
