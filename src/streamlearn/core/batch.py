@@ -176,10 +176,12 @@ class Batch:
     ) -> Batch:
         """The same events with other features (ids, times, keys and labels kept; the sparse
         block kept too unless one, or None, is given)."""
-        return replace(
-            self, X=X, columns=tuple(columns),
-            categorical=_EMPTY_CATEGORICAL if categorical is None else categorical,
-            sparse=self.sparse if sparse is ... else sparse,
+        # called for every step of every batch: built directly, not with dataclasses.replace
+        return Batch(
+            X, columns if isinstance(columns, tuple) else tuple(columns),
+            _EMPTY_CATEGORICAL if categorical is None else categorical,
+            self.y, self.ids, self.times, self.keys,
+            self.sparse if sparse is ... else sparse,
         )
 
     def with_labels(self, y: Any) -> Batch:

@@ -33,6 +33,7 @@ class FeatureStateMixin:
 
     def _after_restore(self) -> None:
         self._index_cache = None
+        self._rows_cache = None
 
     def align(self, columns: tuple[str, ...], X_learn: np.ndarray, learn: np.ndarray
               ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -40,12 +41,16 @@ class FeatureStateMixin:
 
         Call :meth:`keep_feature_arrays` with the returned arrays after the kernel ran.
         """
+        arrays = {name: getattr(self, name) for name in self._feature_arrays}
+        cached = self.__dict__.get("_rows_cache")
+        if cached is not None and cached[0] is columns and cached[1] == len(self.feature_names_):
+            return cached[2], arrays  # same columns as the last batch, no feature since
         index = self._feature_index()
         new = [c for c in columns if c not in index]
         if new:
             self._register(new, columns, X_learn, learn, index)
+            arrays = {name: getattr(self, name) for name in self._feature_arrays}
         temporary = [c for c in columns if c not in index]
-        arrays = {name: getattr(self, name) for name in self._feature_arrays}
         if temporary:
             arrays = {
                 name: _grow(a, len(temporary), self._feature_arrays[name])
@@ -55,6 +60,7 @@ class FeatureStateMixin:
             rows = np.array([index[c] if c in index else extra[c] for c in columns], np.int64)
         else:
             rows = np.array([index[c] for c in columns], dtype=np.int64)
+            self._rows_cache = (columns, len(self.feature_names_), rows)
         return rows, arrays
 
     def keep_feature_arrays(self, arrays: dict[str, np.ndarray]) -> None:

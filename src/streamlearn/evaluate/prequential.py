@@ -60,7 +60,7 @@ def prequential(
     source = as_source(data, target=target)
     size = source.size_hint if max_events is None else max_events
     if history_every is None:
-        history_every = max(1, (size or 200_000) // 200)
+        history_every = max(25, (size or 200_000) // 200)
     check_number(caller, "history_every", history_every, low=1, integer=True)
     metric_list = list(metrics)
     run = _Run(model, Scorer(metric_list, rolling_window, history_every), delay,

@@ -54,6 +54,9 @@ class ConfusionCounts(Metric):
         index = self.__dict__.get("_index")
         if index is None or len(index) != len(self.classes_):
             index = self._index = {c: k for k, c in enumerate(self.classes_)}
+        if labels.dtype == np.bool_ and False in index and True in index:
+            # binary streams: a two-entry lookup, no search for distinct labels
+            return np.array([index[False], index[True]], dtype=np.int64)[labels.view(np.uint8)]
         if labels.dtype.kind in "biu" and len(labels):
             codes = self._small_int_codes(labels, index)
             if codes is not None:
