@@ -116,6 +116,8 @@ class Classifier(Model):
         classes = self.known_classes
         if proba.shape[1] == 0 or not classes:
             return np.full(len(proba), None, dtype=object)
+        if proba.shape[1] == 2:  # binary: a comparison is cheaper than argmax, same ties
+            return label_array(classes)[(proba[:, 1] > proba[:, 0]).view(np.uint8)]
         return label_array(classes)[np.argmax(proba, axis=1)]
 
 
