@@ -157,7 +157,8 @@ def _reindex(batch: Batch, columns: tuple[str, ...]) -> np.ndarray:
 
 
 class BinaryTargetsMixin:
-    """0/1 targets for the binary classifiers: ``pos_label`` is 1, any other label 0.
+    """Binary classifiers over a one-output model: ``pos_label`` is target 1, any other
+    label 0, and the answer is (P(negative), P(positive)).
 
     ``classes_`` is ``[negative, pos_label]``; the negative class is named after the first
     other label learnt (``False`` until then).
@@ -188,6 +189,17 @@ class BinaryTargetsMixin:
     @property
     def known_classes(self) -> list[Any]:
         return list(getattr(self, "classes_", [False, self.pos_label]))
+
+    # the hooks of OneOutputLinear, for a binary classifier answering P(pos_label)
+    def _start(self, width: int = 1) -> None:
+        super()._start(width)  # type: ignore[misc]
+        self._start_classes()
+
+    def _targets(self, y: np.ndarray | None, learn: np.ndarray) -> np.ndarray:
+        return self._binary_targets(y, learn)
+
+    def _answer_from(self, out: np.ndarray) -> np.ndarray:
+        return np.column_stack([1.0 - out, out])
 
 
 class OneOutputLinear(LinearModel):

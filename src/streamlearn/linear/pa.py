@@ -60,16 +60,6 @@ class PAClassifier(BinaryTargetsMixin, _PassiveAggressive, Classifier):
         self.learn_intercept = learn_intercept
         self.pos_label = pos_label
 
-    def _start(self, width: int = 1) -> None:
-        super()._start(width)
-        self._start_classes()
-
-    def _targets(self, y: np.ndarray | None, learn: np.ndarray) -> np.ndarray:
-        return self._binary_targets(y, learn)
-
-    def _answer_from(self, out: np.ndarray) -> np.ndarray:
-        return np.column_stack([1.0 - out, out])
-
 
 class PARegressor(_PassiveAggressive, Regressor):
     """Passive-aggressive regressor (epsilon-insensitive loss ``max(0, |y - p| - eps)``).

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from streamlearn.core.learners import Classifier
 from streamlearn.linear import _kernels as kernels
 from streamlearn.linear._base import BinaryTargetsMixin, OneOutputLinear
@@ -47,12 +45,3 @@ class LinearSVM(BinaryTargetsMixin, OneOutputLinear, Classifier):
         self.clip_gradient = clip_gradient
         self.pos_label = pos_label
 
-    def _start(self, width: int = 1) -> None:
-        super()._start(width)
-        self._start_classes()
-
-    def _targets(self, y: np.ndarray | None, learn: np.ndarray) -> np.ndarray:
-        return self._binary_targets(y, learn)
-
-    def _answer_from(self, out: np.ndarray) -> np.ndarray:
-        return np.column_stack([1.0 - out, out])
