@@ -15,8 +15,11 @@ def stream_for(estimator: Estimator, n: int = 600, seed: int = 7) -> Batch:
     X = rng.normal(size=(n, 4))
     X[: n // 2, 3] = np.nan                      # x3 appears half-way through
     X[rng.random((n, 4)) < 0.08] = np.nan        # and values go missing now and then
+    X[[40, 41], 1] = np.inf                      # non-finite values must never reach state
+    X[350, 3] = -np.inf
     columns = ("x0", "x1", "x2", "x3")
-    signal = np.nan_to_num(X[:, 0]) - 0.5 * np.nan_to_num(X[:, 1]) + 0.3 * np.nan_to_num(X[:, 3])
+    finite = np.where(np.isfinite(X), X, 0.0)
+    signal = finite[:, 0] - 0.5 * finite[:, 1] + 0.3 * finite[:, 3]
     tags = estimator.tags
     if tags["regressor"]:
         y = signal + 0.1 * rng.normal(size=n)
