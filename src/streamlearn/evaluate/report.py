@@ -47,13 +47,14 @@ class Report:
         return path
 
     def table(self):
-        """A rich table of the final metrics."""
+        """A rich table of the final metrics, the model and the throughput."""
         from rich.table import Table
 
-        table = Table(title=f"Prequential evaluation of {self.model}")
+        table = Table(title=f"Prequential evaluation: {self.model}", title_justify="left",
+                      caption_justify="left", min_width=76)
         table.add_column("metric")
-        table.add_column("value", justify="right")
-        table.add_column(f"last {self.rolling_window}", justify="right")
+        table.add_column("whole stream", justify="right")
+        table.add_column(f"last {self.rolling_window:,} events", justify="right")
         for name, value in self.metrics.items():
             rolling = next((v for k, v in self.rolling.items() if name in k), float("nan"))
             table.add_row(name, f"{value:.4f}", f"{rolling:.4f}")
