@@ -33,6 +33,7 @@ class Estimator:
     """
 
     _tags: ClassVar[dict[str, Any]] = {}
+    _param_names_cache: ClassVar[list[str] | None] = None
 
     # ------------------------------------------------------------------ parameters
     @classmethod

@@ -140,7 +140,7 @@ class Batch:
     # ------------------------------------------------------------------ access
     def row(self, i: int) -> dict[Any, Any]:
         """Event ``i`` as a dict (missing features are left out)."""
-        out: dict[str, Any] = {
+        out: dict[Any, Any] = {
             name: float(v) for name, v in zip(self.columns, self.X[i]) if v == v
         }
         for name, values in self.categorical.items():

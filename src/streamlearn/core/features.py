@@ -16,6 +16,8 @@ import numpy as np
 
 class FeatureStateMixin:
     _feature_arrays: dict[str, float] = {}
+    _index_cache: dict[str, int] | None = None
+    _rows_cache: tuple[tuple[str, ...], int, np.ndarray] | None = None
     _feature_width: int = 1  # columns per feature entry (e.g. one weight per class)
 
     def _init_feature_state(self, width: int = 1) -> None:
@@ -74,7 +76,7 @@ class FeatureStateMixin:
         learnt_rows = np.flatnonzero(learn)
         if len(learnt_rows) == 0:
             return
-        present = ~np.isnan(X_learn[np.ix_(learnt_rows, positions)])
+        present = ~np.isnan(X_learn[np.ix_(learnt_rows, np.asarray(positions))])
         first_seen = np.where(present.any(axis=0), present.argmax(axis=0), -1)
         # Features first seen in the same row register in name order, so the order never
         # depends on how columns happened to be laid out in a batch.
