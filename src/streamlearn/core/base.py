@@ -34,6 +34,7 @@ class Estimator:
 
     _tags: ClassVar[dict[str, Any]] = {}
     _param_names_cache: ClassVar[list[str] | None] = None
+    _class_tags_cache: ClassVar[dict[str, Any] | None] = None
 
     # ------------------------------------------------------------------ parameters
     @classmethod
@@ -63,11 +64,15 @@ class Estimator:
 
     @property
     def tags(self) -> dict[str, Any]:
-        merged = dict(DEFAULT_TAGS)
-        for klass in reversed(type(self).__mro__):
-            merged.update(klass.__dict__.get("_tags", {}))
-        merged.update(self._dynamic_tags())
-        return merged
+        cls = type(self)
+        static = cls.__dict__.get("_class_tags_cache")
+        if static is None:
+            static = dict(DEFAULT_TAGS)
+            for klass in reversed(cls.__mro__):
+                static.update(klass.__dict__.get("_tags", {}))
+            cls._class_tags_cache = static
+        dynamic = self._dynamic_tags()
+        return {**static, **dynamic} if dynamic else dict(static)
 
     def _dynamic_tags(self) -> dict[str, Any]:
         return {}

@@ -90,6 +90,8 @@ class Batch:
     def from_dicts(cls, rows: Sequence[Mapping[str, Any]], y: Any = None) -> Batch:
         """Build a batch from per-event dicts; numbers become numeric features, strings
         categorical ones. Columns are ordered by first appearance."""
+        if len(rows) == 1:
+            return cls._from_one_dict(rows[0], y)
         numeric: dict[str, int] = {}
         categorical: dict[str, int] = {}
         for row in rows:
@@ -113,6 +115,25 @@ class Batch:
                 else:
                     cats[name][i] = value if isinstance(value, str) else str(value)
         return cls(X=X, columns=tuple(numeric), categorical=cats, y=_labels(y, n))
+
+    @classmethod
+    def _from_one_dict(cls, row: Mapping[str, Any], y: Any) -> Batch:
+        """The per-event path (``learn_one``, ``predict_one``): one pass over the dict."""
+        names, values, categorical = [], [], {}
+        for name, value in row.items():
+            if isinstance(value, str):
+                categorical[name] = np.array([value], dtype=object)
+            elif value is not None:
+                names.append(name)
+                values.append(value)
+        try:
+            X = np.array(values, dtype=np.float64).reshape(1, len(values))
+        except (TypeError, ValueError):
+            X = np.array([[_as_float(v, 0, n) for n, v in zip(names, values)]])
+        if np.isinf(X).any():
+            j = int(np.flatnonzero(np.isinf(X[0]))[0])
+            _as_float(values[j], 0, names[j])  # raises, naming the column
+        return cls(X=X, columns=tuple(names), categorical=categorical, y=_labels(y, 1))
 
     @classmethod
     def from_frame(cls, frame: Any, target: str | None = None) -> Batch:

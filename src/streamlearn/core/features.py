@@ -45,7 +45,8 @@ class FeatureStateMixin:
         """
         arrays = {name: getattr(self, name) for name in self._feature_arrays}
         cached = self.__dict__.get("_rows_cache")
-        if cached is not None and cached[0] is columns and cached[1] == len(self.feature_names_):
+        if (cached is not None and cached[1] == len(self.feature_names_)
+                and (cached[0] is columns or cached[0] == columns)):
             return cached[2], arrays  # same columns as the last batch, no feature since
         index = self._feature_index()
         new = [c for c in columns if c not in index]
