@@ -48,3 +48,23 @@ def test_errors_are_reported_without_a_traceback(tmp_path):
                                  "--model", "LogisticRegression", "--no-progress"])
     assert result.exit_code == 2
     assert "holds 'zz'" in result.output
+
+
+def test_labels_arriving_seconds_late_from_a_time_column(tmp_path):
+    csv = tmp_path / "timed.csv"
+    lines = ["t,x,y"] + [f"{i},{(i % 2) * 2 - 1},{i % 2}" for i in range(200)]
+    csv.write_text("\n".join(lines) + "\n")
+    common = ["evaluate", "--data", str(csv), "--target", "y", "--model", "LogisticRegression",
+              "--no-progress", "--time", "t"]
+    prompt = runner.invoke(app, [*common, "--json", str(tmp_path / "a.json")])
+    late = runner.invoke(app, [*common, "--delay-seconds", "50",
+                               "--json", str(tmp_path / "b.json")])
+    assert prompt.exit_code == 0 and late.exit_code == 0, late.output
+    prompt_report = json.loads((tmp_path / "a.json").read_text())
+    late_report = json.loads((tmp_path / "b.json").read_text())
+    assert late_report["delay"] == "0:00:50"
+    assert late_report["labelled"] == prompt_report["labelled"] == 200
+    # the first 50 events are predicted before any label arrives: about half of them wrong
+    assert late_report["metrics"]["Accuracy"] < prompt_report["metrics"]["Accuracy"]
+    missing_time = runner.invoke(app, [*common[:-2], "--delay-seconds", "5"])
+    assert missing_time.exit_code == 2 and "needs --time" in missing_time.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -68,6 +69,10 @@ def evaluate(
     batch_size: Annotated[int, typer.Option(help="Events per micro-batch.")] = 1000,
     delay: Annotated[int | None, typer.Option(help="Labels arrive this many events late.")
                      ] = None,
+    delay_seconds: Annotated[float | None, typer.Option(
+        help="Labels arrive this many seconds after their event (needs --time).")] = None,
+    time: Annotated[str | None, typer.Option(
+        help="Event-time column of the CSV file (epoch seconds or ISO 8601).")] = None,
     on_error: Annotated[str, typer.Option(help="raise | skip broken events.")] = "raise",
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the report here.")
                          ] = None,
@@ -83,12 +88,18 @@ def evaluate(
     try:
         if (data is None) == (dataset is None):
             raise typer.BadParameter("give exactly one of --data and --dataset")
+        if delay is not None and delay_seconds is not None:
+            raise typer.BadParameter("give at most one of --delay and --delay-seconds")
+        if delay_seconds is not None:
+            if time is None:
+                raise typer.BadParameter("--delay-seconds needs --time, the event-time column")
+            delay = timedelta(seconds=delay_seconds)
         estimator = _model(model, pipeline)
         chosen = [metrics_module.get_metric(name) for name in (metric or ["accuracy"])]
         if data is not None:
             if target is None:
                 raise typer.BadParameter("--target names the label column of the CSV file")
-            source = CSVSource(data, target=target)
+            source = CSVSource(data, target=target, time=time)
         else:
             source = _dataset(dataset, events, seed)
         report = prequential(source, estimator, chosen, batch_size=batch_size, delay=delay,
