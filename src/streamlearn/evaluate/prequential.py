@@ -121,7 +121,10 @@ class _Run:
             # the model answers each row before learning it: test-then-train as is
             answers = self.model.process_many(batch, batch, labelled)
             self._keep(answers)
-            self._score(batch.y[labelled], answers[labelled])
+            if labelled.all():
+                self._score(batch.y, answers)
+            else:
+                self._score(batch.y[labelled], answers[labelled])
         else:
             self._delayed_step(batch, labelled)
         self.events += len(batch)

@@ -33,9 +33,13 @@ class LinearModel(FeatureStateMixin):
     # ------------------------------------------------------------------ parameters
     def _optimizer(self) -> Optimizer:
         optimizer = getattr(self, "optimizer", None)
-        if optimizer is None:
-            return SGD(getattr(self, "learning_rate", 1.0))
-        return optimizer
+        if optimizer is not None:
+            return optimizer
+        rate = getattr(self, "learning_rate", 1.0)
+        default = self.__dict__.get("_default_sgd")
+        if default is None or default.learning_rate != rate:
+            default = self._default_sgd = SGD(rate)
+        return default
 
     def _validate(self) -> None:
         if hasattr(self, "learning_rate"):
@@ -176,9 +180,18 @@ class BinaryTargetsMixin:
             return targets
         if y is None:
             raise SchemaError(f"{type(self).__name__} needs labels to learn; none were given")
-        learnt = y[learn]
-        positive = np.asarray(learnt == self.pos_label, dtype=bool).reshape(len(learnt))
-        targets[learn] = positive
+        all_learnt = bool(learn.all())
+        learnt = y if all_learnt else y[learn]
+        if learnt.dtype == np.bool_ and self.pos_label is True:
+            positive = learnt
+        else:
+            positive = np.asarray(learnt == self.pos_label, dtype=bool).reshape(len(learnt))
+        if all_learnt:
+            targets = positive.astype(np.float64)
+        else:
+            targets[learn] = positive
+        if self.seen_labels_[0] and self.seen_labels_[1]:
+            return targets
         for kind, mask in ((0, ~positive), (1, positive)):
             if not self.seen_labels_[kind] and mask.any():
                 label = learnt[np.argmax(mask)]
@@ -199,7 +212,10 @@ class BinaryTargetsMixin:
         return self._binary_targets(y, learn)
 
     def _answer_from(self, out: np.ndarray) -> np.ndarray:
-        return np.column_stack([1.0 - out, out])
+        answer = np.empty((len(out), 2))
+        np.subtract(1.0, out, out=answer[:, 0])
+        answer[:, 1] = out
+        return answer
 
 
 class OneOutputLinear(LinearModel):
