@@ -70,10 +70,15 @@ class LinearModel(FeatureStateMixin):
 
     @property
     def _feature_arrays(self) -> dict[str, float]:  # type: ignore[override]
+        slots, with_l1 = self._optimizer().slots, getattr(self, "l1", 0.0) > 0
+        cached = self.__dict__.get("_feature_arrays_cache")
+        if cached is not None and cached[0] == (slots, with_l1):
+            return cached[1]
         names = {"weights_": 0.0}
-        names.update(dict.fromkeys(self._optimizer().slots, 0.0))
-        if getattr(self, "l1", 0.0) > 0:
+        names.update(dict.fromkeys(slots, 0.0))
+        if with_l1:
             names["l1_applied_"] = 0.0
+        self._feature_arrays_cache = ((slots, with_l1), names)
         return names
 
     def _start(self, width: int = 1) -> None:
