@@ -8,13 +8,13 @@ import numpy as np
 
 from streamlearn.core.base import Estimator
 from streamlearn.core.batch import Batch, as_batch
+from streamlearn.core.classes import plain
 from streamlearn.core.learners import (
     Classifier,
     Model,
     Transformer,
     all_rows,
     like_input,
-    plain,
 )
 
 

@@ -25,10 +25,10 @@ class ClassesMixin:
             uniques, inverse = _unique_unordered(labels)
         first = np.full(len(uniques), len(rows))
         np.minimum.at(first, inverse, np.arange(len(rows)))
-        known = {_plain(c): k for k, c in enumerate(self.classes_)}
+        known = {plain(c): k for k, c in enumerate(self.classes_)}
         mapping = np.empty(len(uniques), dtype=np.int64)
         for u in np.argsort(first, kind="stable"):
-            label = _plain(uniques[u])
+            label = plain(uniques[u])
             if label not in known:
                 known[label] = len(self.classes_)
                 self.classes_.append(label)
@@ -37,8 +37,9 @@ class ClassesMixin:
         return codes
 
 
-def _plain(value: Any) -> Any:
-    """numpy scalars to Python scalars, so classes print and serialise plainly."""
+def plain(value: Any) -> Any:
+    """A numpy scalar as the Python scalar it holds, so labels hash, print and serialise
+    plainly."""
     return value.item() if isinstance(value, np.generic) else value
 
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from streamlearn.core.base import Estimator
 from streamlearn.core.batch import Batch, as_batch
+from streamlearn.core.classes import plain
 from streamlearn.core.errors import SchemaError
 
 
@@ -129,11 +130,6 @@ class Regressor(Model):
 
     def predict_one(self, x: dict) -> float:
         return float(self._answer(x)[0])
-
-
-def plain(value: Any) -> Any:
-    """A numpy scalar as the Python scalar it holds."""
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def label_array(classes: list[Any]) -> np.ndarray:

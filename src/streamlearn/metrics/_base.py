@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from streamlearn.core.base import Estimator
+from streamlearn.core.classes import plain
 
 Records = tuple[np.ndarray, ...]
 
@@ -101,11 +102,6 @@ class Metric(Estimator):
 
 
 # ---------------------------------------------------------------------- input helpers
-def plain(value: Any) -> Any:
-    """numpy scalars to Python scalars, so labels hash, compare and print plainly."""
-    return value.item() if isinstance(value, np.generic) else value
-
-
 def require(values: Any, what: str, n: int, owner: Metric) -> np.ndarray:
     """``values`` as an array of ``n`` rows, or a clear error naming the missing argument."""
     if values is None:
