@@ -63,20 +63,30 @@ class Schema:
     def roles(self) -> set[str]:
         return {f for f in (self.id, self.time, self.key, self.target) if f is not None}
 
-    def decode(self, events: Sequence[Mapping[str, Any]], first_index: int = 0) -> Decoded:
-        """Validate and convert events to a :class:`Batch`; bad ones become dead letters."""
+    def decode(self, events: Sequence[Mapping[str, Any]], first_index: int = 0, *,
+               ids: Sequence[Any] | None = None,
+               indices: Sequence[int] | None = None) -> Decoded:
+        """Validate and convert events to a :class:`Batch`; bad ones become dead letters.
+
+        Event ``k`` is numbered ``indices[k]`` (default ``first_index + k``) in messages; its
+        id is its ``id`` field, else ``ids[k]``, else its number.
+        """
         good: list[dict[str, Any]] = []
         labels: list[Any] = []
-        ids: list[Any] = []
+        event_ids: list[Any] = []
         times: list[float] = []
         keys: list[Any] = []
         dead: list[DeadLetter] = []
+        positions: list[int] = []
+        originals: list[Mapping[str, Any]] = []
         for offset, event in enumerate(events):
-            index = first_index + offset
+            index = first_index + offset if indices is None else indices[offset]
             try:
                 features, label = self._validate(event, index)
                 event_id = event.get(self.id) if self.id else None
-                ids.append(index if event_id is None else event_id)
+                if event_id is None:
+                    event_id = index if ids is None else ids[offset]
+                event_ids.append(event_id)
                 times.append(_as_time(event.get(self.time), index) if self.time else math.nan)
                 keys.append(event.get(self.key) if self.key else None)
             except SchemaError as exc:
@@ -84,8 +94,8 @@ class Schema:
                 continue
             good.append(features)
             labels.append(label)
-        positions = [i for i in range(first_index, first_index + len(events))
-                     if i not in {d.index for d in dead}]
+            positions.append(index)
+            originals.append(event)
         while True:
             try:
                 batch = Batch.from_dicts(good, y=labels if self.target else None)
@@ -94,13 +104,14 @@ class Schema:
                 if exc.row is None:
                     raise
                 k = exc.row
-                dead.append(DeadLetter(index=positions[k], payload=events[positions[k] -
-                                       first_index], reason=str(exc).replace(
-                                           f"event {k}", f"event {positions[k]}")))
-                for column in (good, labels, ids, times, keys, positions):
+                dead.append(DeadLetter(index=positions[k], payload=originals[k],
+                                       reason=str(exc).replace(f"event {k}",
+                                                               f"event {positions[k]}")))
+                for column in (good, labels, event_ids, times, keys, positions, originals):
                     del column[k]
         dead.sort(key=lambda d: d.index)
-        batch = _with_roles(batch, ids, times if self.time else None, keys if self.key else None)
+        batch = _with_roles(batch, event_ids, times if self.time else None,
+                            keys if self.key else None)
         return Decoded(batch=batch, dead_letters=dead)
 
     def _validate(self, event: Mapping[str, Any], index: int) -> tuple[dict[str, Any], Any]:
