@@ -87,3 +87,27 @@ def test_unknown_target_column_is_named(tmp_path):
         list(CSVSource(path, target="y").batches(10))
     with pytest.raises(FileNotFoundError):
         CSVSource(tmp_path / "missing.csv")
+
+
+def test_position_and_seek_continue_exactly_after_a_checkpoint(tmp_path, monkeypatch):
+    import streamlearn.connectors.files as files
+
+    monkeypatch.setattr(files, "READ_CHUNK_ROWS", 16)
+    path = _write(tmp_path, "a,y\n" + "".join(
+        f"{'bad' if i == 30 else i},{i % 2}\n" for i in range(50)))
+    source = CSVSource(path, target="y")
+    first = source.read(20)
+    second = source.read(20)
+    assert source.position() == 40
+    assert first.batch.ids.tolist() == list(range(20))
+    assert second.batch.ids.tolist() == [i for i in range(20, 40) if i != 30]
+    assert [d.index for d in second.dead_letters] == [30]
+    source.close()
+    restarted = CSVSource(path, target="y")
+    restarted.seek(25)
+    rest = []
+    while (decoded := restarted.read(7)) is not None:
+        rest.extend(decoded.batch.ids.tolist())
+    assert rest == [i for i in range(25, 50) if i != 30]
+    assert restarted.position() == 50
+    restarted.close()

@@ -62,7 +62,45 @@ class CSVSource(Source):
             lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
         return max(lines - 1, 0)
 
-    def batches(self, max_events: int) -> Iterator[Decoded]:
+    # ------------------------------------------------------------------ the Source protocol
+    _chunks: Iterator[tuple[Decoded, np.ndarray, int]] | None = None
+    _current: tuple[Decoded, np.ndarray, int] | None = None
+    _cursor = 0  # the row (0-based, header excluded) the next read starts at
+
+    def open(self) -> None:
+        if self._chunks is None:
+            self._chunks = self._decoded_chunks(self._cursor)
+            self._current = None
+
+    def read(self, max_events: int, timeout_ms: int = 0) -> Decoded | None:
+        self.open()
+        while self._current is None or self._cursor >= self._current[2]:
+            self._current = next(self._chunks, None)  # type: ignore[arg-type]
+            if self._current is None:
+                return None
+        decoded, row_numbers, chunk_end = self._current
+        low, high = self._cursor, min(self._cursor + max_events, chunk_end)
+        first, last = np.searchsorted(row_numbers, [low, high])
+        dead = [d for d in decoded.dead_letters if low <= d.index < high]
+        self._cursor = high
+        return Decoded(decoded.batch.take(slice(first, last)), dead)
+
+    def position(self) -> int:
+        return self._cursor
+
+    def seek(self, position: int) -> None:
+        self.close()
+        self._cursor = int(position)
+
+    def close(self) -> None:
+        if self._chunks is not None:
+            self._chunks.close()  # type: ignore[attr-defined]
+        self._chunks = None
+        self._current = None
+
+    def _decoded_chunks(self, start_row: int) -> Iterator[tuple[Decoded, np.ndarray, int]]:
+        """(decoded chunk, row number of each good event, row after the chunk) from
+        ``start_row`` on."""
         pd = require("pandas", "data")
         layout = self._layout(pd.read_csv(self.path, sep=self.delimiter, nrows=LAYOUT_ROWS,
                                           dtype=str, keep_default_na=False))
@@ -70,13 +108,15 @@ class CSVSource(Source):
         # strings for that chunk only, and only that column takes the slow path.
         text_columns = {name: str for name in (*layout["categorical"],
                                                *(c for c in (self.id,) if c))}
-        first_row = 0
+        skip = range(1, start_row + 1) if start_row else None
+        first_row = start_row
         with pd.read_csv(self.path, sep=self.delimiter, chunksize=READ_CHUNK_ROWS,
-                         dtype=text_columns, na_values=[""], keep_default_na=True) as reader:
+                         dtype=text_columns, na_values=[""], keep_default_na=True,
+                         skiprows=skip) as reader:
             for frame in reader:
-                decoded = self._decode(frame, layout, first_row)
+                decoded, row_numbers = self._decode(frame, layout, first_row)
                 first_row += len(frame)
-                yield from _split(decoded, max_events)
+                yield decoded, row_numbers, first_row
 
     # ------------------------------------------------------------------ decoding
     def _layout(self, frame: Any) -> dict[str, list[str]]:
@@ -101,7 +141,8 @@ class CSVSource(Source):
     def _is_optional(self, column: str) -> bool:
         return self.optional == "all" or column in self.optional
 
-    def _decode(self, frame: Any, layout: dict[str, list[str]], first_row: int) -> Decoded:
+    def _decode(self, frame: Any, layout: dict[str, list[str]], first_row: int
+                ) -> tuple[Decoded, np.ndarray]:
         n = len(frame)
         reasons: dict[int, str] = {}
 
@@ -138,8 +179,9 @@ class CSVSource(Source):
                       y=y, ids=self._ids(frame, first_row, n),
                       times=None if self.time is None else _as_seconds(frame[self.time]))
         batch = batch.take(keep) if reasons else batch
+        row_numbers = np.arange(first_row, first_row + n)[keep]
         return Decoded(batch.with_labels(_tidy_labels(batch.y)) if y is not None else batch,
-                       dead)
+                       dead), row_numbers
 
     def _numeric_column(self, column: Any, name: str, flag: Any) -> np.ndarray:
         pd = require("pandas", "data")
@@ -166,6 +208,34 @@ class CSVSource(Source):
         if self.id is not None:
             return frame[self.id].to_numpy(dtype=object)
         return np.arange(first_row, first_row + n)
+
+
+def _raw_row(frame: Any, r: int) -> dict[str, Any]:
+    """A dead row's cells as parsed (missing cells as None)."""
+    row = frame.iloc[r].to_dict()
+    return {k: None if v is None or v != v else v.item() if isinstance(v, np.generic) else v
+            for k, v in row.items()}
+
+
+def _as_seconds(column: Any) -> np.ndarray:
+    pd = require("pandas", "data")
+    if column.dtype.kind in "biuf":
+        return column.to_numpy(dtype=np.float64)
+    stamps = pd.to_datetime(column, errors="coerce", utc=True)
+    return (stamps - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy(dtype=np.float64)
+
+
+def _tidy_labels(y: np.ndarray) -> np.ndarray:
+    """Labels in their natural type: whole floats (a column that had gaps) back to ints,
+    booleans read as objects back to bools, text as Python strings."""
+    if y.dtype.kind == "f" and len(y) and np.all(y == np.round(y)):
+        return y.astype(np.int64)
+    if y.dtype.kind in "biuf":
+        return y
+    values = y.astype(object)
+    if all(isinstance(v, bool | np.bool_) for v in values):
+        return values.astype(bool)
+    return np.array([v if isinstance(v, str) else str(v) for v in values], dtype=object)
 
 
 def _raw_row(frame: Any, r: int) -> dict[str, Any]:

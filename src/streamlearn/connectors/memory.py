@@ -32,11 +32,27 @@ class ArraySource(Source):
                 f"column {self.batch.columns[col]!r} of event {row} is infinite",
                 row=int(row), column=self.batch.columns[col])
 
+    _next_row = 0
+
     @property
     def size_hint(self) -> int:
         return len(self.batch)
 
+    def read(self, max_events: int, timeout_ms: int = 0) -> Decoded | None:
+        start = self._next_row
+        if start >= len(self.batch):
+            return None
+        self._next_row = min(len(self.batch), start + max_events)
+        return Decoded(self.batch.take(slice(start, self._next_row)), [])
+
+    def position(self) -> int:
+        return self._next_row
+
+    def seek(self, position: int) -> None:
+        self._next_row = int(position)
+
     def batches(self, max_events: int) -> Iterator[Decoded]:
+        # evaluation reads the whole stream from the start, whatever was read before
         for start in range(0, len(self.batch), max_events):
             yield Decoded(self.batch.take(slice(start, start + max_events)), [])
 
@@ -65,16 +81,39 @@ class IterableSource(Source):
     def size_hint(self) -> int | None:
         return self.size
 
-    def batches(self, max_events: int) -> Iterator[Decoded]:
-        iterator = iter(self.events)
-        seen = 0
-        while chunk := list(islice(iterator, max_events)):
-            decoded = self.schema.decode([x for x, _ in chunk], first_index=seen)
-            dead = {d.index - seen for d in decoded.dead_letters}
-            labels = [y for k, (_, y) in enumerate(chunk) if k not in dead]
-            batch = decoded.batch.with_labels(np.array(labels, dtype=_label_dtype(labels)))
-            yield Decoded(batch, decoded.dead_letters)
-            seen += len(chunk)
+    _iterator: Iterator[tuple[dict, Any]] | None = None
+    _seen = 0
+
+    def open(self) -> None:
+        if self._iterator is None:
+            self._iterator = iter(self.events)
+            self._seen = 0
+
+    def read(self, max_events: int, timeout_ms: int = 0) -> Decoded | None:
+        self.open()
+        chunk = list(islice(self._iterator, max_events))  # type: ignore[arg-type]
+        if not chunk:
+            return None
+        seen = self._seen
+        decoded = self.schema.decode([x for x, _ in chunk], first_index=seen)
+        dead = {d.index - seen for d in decoded.dead_letters}
+        labels = [y for k, (_, y) in enumerate(chunk) if k not in dead]
+        batch = decoded.batch.with_labels(np.array(labels, dtype=_label_dtype(labels)))
+        self._seen += len(chunk)
+        return Decoded(batch, decoded.dead_letters)
+
+    def position(self) -> int:
+        return self._seen
+
+    def seek(self, position: int) -> None:
+        """Start again and skip ``position`` events (the iterable must be re-iterable)."""
+        self._iterator = iter(self.events)
+        self._seen = 0
+        for _ in islice(self._iterator, int(position)):
+            self._seen += 1
+
+    def close(self) -> None:
+        self._iterator = None
 
 
 def _length(events: Any) -> int | None:
