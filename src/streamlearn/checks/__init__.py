@@ -9,6 +9,7 @@ from streamlearn.checks.conformance import (
     check_one_and_many_agree,
     check_prediction_leaves_state,
     check_snapshot_restore,
+    check_snapshot_serialises,
 )
 from streamlearn.checks.streams import stream_for
 
@@ -21,5 +22,6 @@ __all__ = [
     "check_one_and_many_agree",
     "check_prediction_leaves_state",
     "check_snapshot_restore",
+    "check_snapshot_serialises",
     "stream_for",
 ]

@@ -137,6 +137,22 @@ def check_snapshot_restore(estimator: Estimator) -> None:
         f"{estimator!r}: a restored snapshot does not continue like the original")
 
 
+def check_snapshot_serialises(estimator: Estimator) -> None:
+    """A snapshot survives the safe on-disk format (JSON + arrays, no pickle) unchanged."""
+    from streamlearn.core.serialize import dumps, loads
+
+    stream = stream_for(estimator)
+    first, rest = stream.take(slice(0, 300)), stream.take(slice(300, len(stream)))
+    original = estimator.clone()
+    original.process_many(first, first, all_rows(len(first)))
+    snapshot = original.snapshot()
+    stored = loads(dumps(snapshot))
+    assert states_equal(snapshot, stored), f"{estimator!r}: snapshot changed on disk"
+    restored = estimator.clone().restore(stored)
+    assert _same_outputs(_run(original, rest, 50), _run(restored, rest, 50)), (
+        f"{estimator!r}: a snapshot read back from disk does not continue like the original")
+
+
 def check_clone(estimator: Estimator) -> None:
     """``clone()`` is unfitted and keeps the parameters."""
     stream = stream_for(estimator)
@@ -177,6 +193,7 @@ ALL_CHECKS: tuple[Callable[[Estimator], None], ...] = (
     check_one_and_many_agree,
     check_prediction_leaves_state,
     check_snapshot_restore,
+    check_snapshot_serialises,
     check_clone,
     check_finite_outputs,
 )
