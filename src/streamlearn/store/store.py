@@ -1,0 +1,202 @@
+"""`Store`: runs, predictions, labels, metric history, dead letters, checkpoints and model
+versions, in SQLite (the embedded default, in WAL mode) or PostgreSQL, via SQLAlchemy Core.
+
+Writes are idempotent: every row has a deterministic key and is upserted, so a job that
+replays events after a crash rewrites the same rows instead of adding new ones.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+from sqlalchemy import create_engine, event, func, insert, select
+from sqlalchemy.engine import Connection, Engine
+
+from streamlearn.store import schema as tables
+
+DEFAULT_URL = "sqlite:///streamlearn-data/streamlearn.db"
+
+
+class Store:
+    """The run's database.
+
+    >>> store = Store("sqlite://")          # in memory
+    >>> store.start_run("demo", {"pipeline": ["StandardScaler"]})
+    >>> store.write_predictions("demo", [{"id": "e1", "prediction": True, "score": 0.9}])
+    >>> store.write_predictions("demo", [{"id": "e1", "prediction": False, "score": 0.2}])
+    >>> store.prediction_count("demo"), store.predictions("demo")[0]["prediction"]
+    (1, False)
+    """
+
+    def __init__(self, url: str = DEFAULT_URL):
+        self.url = url
+        self.engine = _engine(url)
+        self.migrate()
+
+    # ------------------------------------------------------------------ schema
+    def migrate(self) -> int:
+        """Apply the migrations this database lacks; returns its schema version."""
+        with self.engine.begin() as connection:
+            tables.schema_version.create(connection, checkfirst=True)
+            current = connection.execute(select(func.max(tables.schema_version.c.version))
+                                         ).scalar() or 0
+            for version in range(current + 1, tables.SCHEMA_VERSION + 1):
+                tables.MIGRATIONS[version](connection)
+                connection.execute(insert(tables.schema_version).values(
+                    version=version, applied_at=time.time()))
+        return tables.SCHEMA_VERSION
+
+    # ------------------------------------------------------------------ writes
+    def start_run(self, run_id: str, config: dict[str, Any]) -> None:
+        self._upsert(tables.runs, [{"run_id": run_id, "started_at": time.time(),
+                                    "config": orjson.dumps(config).decode(),
+                                    "status": "running"}], ["run_id"])
+
+    def set_status(self, run_id: str, status: str) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(tables.runs.update().where(tables.runs.c.run_id == run_id)
+                               .values(status=status))
+
+    def write_predictions(self, run_id: str, records: Sequence[dict[str, Any]]) -> None:
+        """Upsert prediction records (``id``, ``prediction``, optional ``score``, ``time``)."""
+        if not records:
+            return
+        now = time.time()
+        dumps = orjson.dumps
+        rows = [(run_id, str(r["id"]), dumps(r.get("prediction")).decode(), r.get("score"),
+                 r.get("time"), now) for r in records]
+        # the hot write of a run: plain DB-API executemany of tuples, one transaction
+        with self.engine.begin() as connection:
+            connection.exec_driver_sql(self._prediction_upsert_sql(connection), rows)
+
+    def _prediction_upsert_sql(self, connection: Connection) -> str:
+        mark = "%s" if connection.dialect.paramstyle in ("format", "pyformat") else "?"
+        return ("INSERT INTO predictions (run_id, event_id, prediction, score, event_time, "
+                f"created_at) VALUES ({', '.join([mark] * 6)}) "
+                "ON CONFLICT (run_id, event_id) DO UPDATE SET "
+                "prediction = excluded.prediction, score = excluded.score, "
+                "event_time = excluded.event_time, created_at = excluded.created_at")
+
+    def write_labels(self, run_id: str, pairs: Iterable[tuple[Any, Any]]) -> None:
+        now = time.time()
+        rows = [{"run_id": run_id, "event_id": str(event_id),
+                 "label": orjson.dumps(label).decode(), "arrived_at": now}
+                for event_id, label in pairs]
+        self._upsert(tables.labels, rows, ["run_id", "event_id"])
+
+    def write_metric_history(self, run_id: str, rows: Iterable[tuple[int, str, float]]) -> None:
+        self._upsert(tables.metric_history,
+                     [{"run_id": run_id, "events": events, "name": name, "value": value}
+                      for events, name, value in rows], ["run_id", "events", "name"])
+
+    def write_dead_letters(self, run_id: str, source: str, dead_letters: Iterable[Any]) -> None:
+        now = time.time()
+        rows = [{"run_id": run_id, "source": source, "event_index": int(d.index),
+                 "payload": _as_text(d.payload), "reason": d.reason, "created_at": now}
+                for d in dead_letters]
+        self._upsert(tables.dead_letters, rows, ["run_id", "source", "event_index"])
+
+    def save_checkpoint(self, run_id: str, events: int, state: bytes) -> None:
+        self._upsert(tables.checkpoints, [{"run_id": run_id, "created_at": time.time(),
+                                           "events": events, "state": state}], ["run_id"])
+
+    def delete_checkpoint(self, run_id: str) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(tables.checkpoints.delete().where(
+                tables.checkpoints.c.run_id == run_id))
+
+    # ------------------------------------------------------------------ reads
+    def load_checkpoint(self, run_id: str) -> bytes | None:
+        with self.engine.connect() as connection:
+            return connection.execute(select(tables.checkpoints.c.state).where(
+                tables.checkpoints.c.run_id == run_id)).scalar()
+
+    def prediction_count(self, run_id: str) -> int:
+        return self._count(tables.predictions, run_id)
+
+    def dead_letter_count(self, run_id: str) -> int:
+        return self._count(tables.dead_letters, run_id)
+
+    def predictions(self, run_id: str, limit: int | None = None) -> list[dict[str, Any]]:
+        query = (select(tables.predictions).where(tables.predictions.c.run_id == run_id)
+                 .order_by(tables.predictions.c.created_at).limit(limit))
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).mappings().all()
+        return [{**row, "prediction": orjson.loads(row["prediction"])} for row in rows]
+
+    def prediction_ids(self, run_id: str) -> set[str]:
+        with self.engine.connect() as connection:
+            return set(connection.execute(select(tables.predictions.c.event_id).where(
+                tables.predictions.c.run_id == run_id)).scalars())
+
+    def dead_letter_rows(self, run_id: str) -> list[dict[str, Any]]:
+        with self.engine.connect() as connection:
+            return [dict(r) for r in connection.execute(
+                select(tables.dead_letters).where(tables.dead_letters.c.run_id == run_id)
+                .order_by(tables.dead_letters.c.event_index)).mappings()]
+
+    def metric_history(self, run_id: str) -> list[dict[str, Any]]:
+        with self.engine.connect() as connection:
+            return [dict(r) for r in connection.execute(
+                select(tables.metric_history).where(tables.metric_history.c.run_id == run_id)
+                .order_by(tables.metric_history.c.events)).mappings()]
+
+    def run_status(self, run_id: str) -> str | None:
+        with self.engine.connect() as connection:
+            return connection.execute(select(tables.runs.c.status).where(
+                tables.runs.c.run_id == run_id)).scalar()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # ------------------------------------------------------------------ helpers
+    def _count(self, table: Any, run_id: str) -> int:
+        with self.engine.connect() as connection:
+            return connection.execute(select(func.count()).select_from(table).where(
+                table.c.run_id == run_id)).scalar() or 0
+
+    def _upsert(self, table: Any, rows: list[dict[str, Any]], keys: list[str]) -> None:
+        if not rows:
+            return
+        with self.engine.begin() as connection:
+            upsert(connection, table, rows, keys)
+
+
+def upsert(connection: Connection, table: Any, rows: list[dict[str, Any]],
+           keys: list[str]) -> None:
+    """INSERT ... ON CONFLICT (keys) DO UPDATE, in SQLite's and PostgreSQL's dialects."""
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    statement = dialect_insert(table)
+    others = {c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys}
+    connection.execute(statement.on_conflict_do_update(index_elements=keys, set_=others), rows)
+
+
+def _engine(url: str) -> Engine:
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.close()
+    return engine
+
+
+def _as_text(payload: Any) -> str:
+    if isinstance(payload, str):
+        return payload
+    try:
+        return orjson.dumps(payload).decode()
+    except TypeError:
+        return repr(payload)
