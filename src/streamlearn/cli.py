@@ -117,6 +117,39 @@ def evaluate(
 
 
 @app.command()
+def run(
+    job_file: Annotated[Path, typer.Argument(help="The job's YAML file.")],
+    resume: Annotated[bool, typer.Option(
+        "--resume/--fresh", help="Continue from the job's checkpoint when it has one "
+        "(default), or start over.")] = True,
+    progress: Annotated[bool, typer.Option(help="Show live throughput and metrics.")] = True,
+) -> None:
+    """Run a streaming job until its source ends or Ctrl-C (which checkpoints first)."""
+    from streamlearn.runtime import Job
+    from streamlearn.runtime.live import live_status
+
+    try:
+        job = Job.from_yaml(job_file)
+    except (StreamlearnError, ValueError, OSError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(code=2) from None
+    try:
+        with live_status(job, console, enabled=progress):
+            summary = job.run(resume=resume)
+    except (StreamlearnError, ValueError, OSError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(code=2) from None
+    state = "finished" if summary.finished else "stopped (checkpoint saved)"
+    console.print(f"{summary.name}: {state}{' after resuming' if summary.resumed else ''}; "
+                  f"{summary.counters['events_in']:,} events, "
+                  f"{summary.counters['dead_lettered']:,} dead letters, "
+                  f"{summary.pending:,} awaiting labels, {summary.expired:,} expired; "
+                  f"{summary.events_per_second:,.0f} events/s")
+    for name, value in summary.metrics.items():
+        console.print(f"  {name}: {value:.4f}")
+
+
+@app.command()
 def estimators() -> None:
     """List the estimators a pipeline can name."""
     from streamlearn.registry import all_estimators

@@ -50,6 +50,20 @@ class Scorer:
         for metric in (*self.metrics, *self.rolling):
             self.history[metric.name].append(float(metric.get()))
 
+    def state(self) -> dict[str, Any]:
+        """Everything needed to continue scoring exactly where it stands (checkpoints)."""
+        return {"metrics": [m.snapshot() for m in self.metrics],
+                "rolling": [m.snapshot() for m in self.rolling],
+                "history": self.history, "scored": self.scored}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        for metric, snapshot in zip(self.metrics, state["metrics"]):
+            metric.restore(snapshot)
+        for metric, snapshot in zip(self.rolling, state["rolling"]):
+            metric.restore(snapshot)
+        self.history = {k: list(v) for k, v in state["history"].items()}
+        self.scored = state["scored"]
+
     def values(self) -> dict[str, float]:
         return {metric.name: float(metric.get()) for metric in self.metrics}
 

@@ -17,6 +17,7 @@ from streamlearn.metrics._base import (
     require,
     unique_labels,
 )
+from streamlearn.metrics._kernels import sequential_sum
 
 EPSILON = 1e-15
 
@@ -96,7 +97,7 @@ class LogLoss(Metric):
 
     def _learn_many(self, records: Records) -> None:
         self.n_ += len(records[0])
-        self.total_ += float(records[0].sum())
+        self.total_ = sequential_sum(self.total_, records[0])
 
     def get(self) -> float:
         return self.total_ / self.n_ if self.n_ else 0.0

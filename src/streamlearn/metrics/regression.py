@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from streamlearn.metrics._base import Metric, Records, require
+from streamlearn.metrics._kernels import sequential_sum, welford_with_errors
 
 
 class _RegressionMetric(Metric):
@@ -59,7 +60,8 @@ class MAE(_RegressionMetric):
 
     def _learn_many(self, records: Records) -> None:
         self.n_ += len(records[0])
-        self.abs_error_sum_ += float(np.abs(records[0] - records[1]).sum())
+        self.abs_error_sum_ = sequential_sum(self.abs_error_sum_,
+                                             np.abs(records[0] - records[1]))
 
     def get(self) -> float:
         return self.abs_error_sum_ / self.n_ if self.n_ else 0.0
@@ -87,7 +89,8 @@ class MSE(_RegressionMetric):
 
     def _learn_many(self, records: Records) -> None:
         self.n_ += len(records[0])
-        self.squared_error_sum_ += float(np.square(records[0] - records[1]).sum())
+        self.squared_error_sum_ = sequential_sum(self.squared_error_sum_,
+                                                 np.square(records[0] - records[1]))
 
     def get(self) -> float:
         return self.squared_error_sum_ / self.n_ if self.n_ else 0.0
@@ -112,15 +115,15 @@ class RMSE(MSE):
 class R2(_RegressionMetric):
     """Coefficient of determination, ``1 - SSE / SST``.
 
-    The spread of the true values (SST) is kept with Welford's update per event and Chan et
-    al.'s pairwise combination per batch [1]_, which stay accurate over long streams. As in
+    The spread of the true values (SST) is kept with Welford's update [1]_, event after
+    event also in batches, so the state never depends on how the stream was cut. As in
     scikit-learn (``force_finite=True``), a constant target gives 1.0 for perfect predictions
     and 0.0 otherwise; before any event ``get()`` is 0.0. Bigger is better.
 
     References
     ----------
-    .. [1] Chan, T. F., Golub, G. H. and LeVeque, R. J. (1983). Algorithms for computing the
-       sample variance: analysis and recommendations. The American Statistician 37(3), 242-247.
+    .. [1] Welford, B. P. (1962). Note on a method for calculating corrected sums of squares
+       and products. Technometrics 4(3), 419-420.
 
     Examples
     --------
@@ -148,17 +151,11 @@ class R2(_RegressionMetric):
 
     def _learn_many(self, records: Records) -> None:
         y, y_hat = records
-        if not len(y):
-            return
-        n_old, n_new = self.n_, len(y)
-        n = n_old + n_new
-        batch_mean = float(y.mean())
-        delta = batch_mean - self.mean_
-        self.mean_ += delta * n_new / n
-        self.sum_of_squares_ += float(np.square(y - batch_mean).sum()) \
-            + delta * delta * n_old * n_new / n
-        self.squared_error_sum_ += float(np.square(y - y_hat).sum())
-        self.n_ = n
+        self.n_, self.mean_, self.sum_of_squares_, self.squared_error_sum_ = (
+            welford_with_errors(np.asarray(y, np.float64), np.asarray(y_hat, np.float64),
+                                self.n_, self.mean_, self.sum_of_squares_,
+                                self.squared_error_sum_))
+        self.n_ = int(self.n_)
 
     def get(self) -> float:
         if not self.n_:

@@ -1,0 +1,87 @@
+"""The job file: what a streaming job reads, learns, scores, writes and where it keeps state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from streamlearn.store import DEFAULT_URL
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class BatchConfig(_Strict):
+    max_events: int = Field(1000, ge=1, description="a micro-batch closes at this many events")
+    max_delay_ms: int = Field(50, ge=0, description="... or after waiting this long")
+
+
+class CheckpointConfig(_Strict):
+    every_events: int = Field(50_000, ge=1)
+    every_seconds: float = Field(10.0, gt=0)
+
+
+class PendingConfig(_Strict):
+    """Predictions waiting for their label: at most ``max_events`` are kept; past that the
+    oldest expire (counted as ``expired``) and their late labels are counted as unmatched."""
+
+    max_events: int = Field(1_000_000, ge=1)
+
+
+class SchemaConfig(_Strict):
+    id: str | None = None
+    time: str | None = None
+    key: str | None = None
+    target: str | None = None
+    numeric: list[str] | None = None
+    categorical: list[str] | None = None
+    optional: list[str] = Field(default_factory=list)
+
+
+class JobConfig(_Strict):
+    """A whole job, as written in YAML (see the README for an example)."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.\-]+$")
+    source: dict[str, Any]
+    labels: dict[str, Any] | None = None
+    schema_: SchemaConfig = Field(default_factory=SchemaConfig, alias="schema")
+    pipeline: list[Any] | str
+    metrics: list[str] = Field(default_factory=lambda: ["Accuracy"])
+    batch: BatchConfig = Field(default_factory=BatchConfig)
+    sink: dict[str, Any] | None = None
+    store: str = DEFAULT_URL
+    checkpoint: CheckpointConfig = Field(default_factory=CheckpointConfig)
+    pending: PendingConfig = Field(default_factory=PendingConfig)
+    rolling_window: int = Field(1000, ge=1)
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    @field_validator("source", "labels", "sink")
+    @classmethod
+    def _has_type(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None and "type" not in value:
+            raise ValueError("needs a 'type' (csv, jsonl, parquet, redis, kafka, mqtt, nats, "
+                             "http, sql, memory)")
+        return value
+
+    @classmethod
+    def from_yaml(cls, path_or_text: str | Path) -> JobConfig:
+        text = (Path(path_or_text).read_text() if _looks_like_path(path_or_text)
+                else str(path_or_text))
+        data = yaml.safe_load(text)
+        if not isinstance(data, dict):
+            raise ValueError("a job file is a YAML mapping with name, source, pipeline, ...")
+        return cls.model_validate(data)
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.model_dump(by_alias=True, mode="json")
+
+
+def _looks_like_path(value: str | Path) -> bool:
+    if isinstance(value, Path):
+        return True
+    return "\n" not in value and value.endswith((".yaml", ".yml"))

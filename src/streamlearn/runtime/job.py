@@ -1,0 +1,135 @@
+"""`Job`: a streaming job described in one YAML file, run from Python or the shell."""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from streamlearn.core.schema import Schema
+from streamlearn.evaluate.scoring import Scorer
+from streamlearn.metrics import get_metric
+from streamlearn.registry import parse_pipeline
+from streamlearn.runtime.config import JobConfig
+from streamlearn.runtime.factory import make_sink, make_source
+from streamlearn.runtime.runner import Runner
+from streamlearn.store import Store
+
+
+@dataclass
+class RunSummary:
+    name: str
+    resumed: bool
+    finished: bool
+    seconds: float
+    counters: dict[str, Any]
+    events_this_run: int
+    metrics: dict[str, float]
+    pending: int
+    expired: int
+
+    @property
+    def events_per_second(self) -> float:
+        """Events read by this run (not counting those before its checkpoint) per second."""
+        return self.events_this_run / self.seconds if self.seconds > 0 else 0.0
+
+
+class Job:
+    """Build everything a job file names and run it.
+
+    ``job.run()`` reads until the source ends (or ``stop`` is set, or Ctrl-C), checkpointing
+    along the way and at the end; with ``resume=True`` (the default) a job that has a
+    checkpoint in its store continues from it.
+    """
+
+    def __init__(self, config: JobConfig):
+        self.config = config
+        self.runner: Runner | None = None
+
+    @classmethod
+    def from_yaml(cls, path_or_text: str | Path) -> Job:
+        return cls(JobConfig.from_yaml(path_or_text))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Job:
+        return cls(JobConfig.model_validate(data))
+
+    def _schema(self) -> Schema:
+        s = self.config.schema_
+        return Schema(id=s.id, time=s.time, key=s.key, target=s.target, numeric=s.numeric,
+                      categorical=s.categorical, optional=tuple(s.optional))
+
+    def _labels_schema(self) -> Schema:
+        labels = dict(self.config.labels or {})
+        return Schema(id=labels.pop("id_field", "id"), target=labels.pop("label_field", "label"))
+
+    def build(self) -> Runner:
+        cfg = self.config
+        store = Store(cfg.store)
+        labels_config = None
+        if cfg.labels is not None:
+            labels_config = {k: v for k, v in cfg.labels.items()
+                             if k not in ("id_field", "label_field")}
+        runner = Runner(
+            cfg.name, parse_pipeline(cfg.pipeline),
+            Scorer([get_metric(m) for m in cfg.metrics], cfg.rolling_window, 1000),
+            make_source(cfg.source, self._schema()), store,
+            labels=None if labels_config is None else make_source(labels_config,
+                                                                   self._labels_schema()),
+            sink=None if cfg.sink is None else make_sink(cfg.sink, cfg.source),
+            max_events=cfg.batch.max_events, max_delay_ms=cfg.batch.max_delay_ms,
+            checkpoint_events=cfg.checkpoint.every_events,
+            checkpoint_seconds=cfg.checkpoint.every_seconds,
+            max_pending=cfg.pending.max_events)
+        self.runner = runner
+        return runner
+
+    def run(self, resume: bool = True, stop: threading.Event | None = None,
+            max_batches: int | None = None) -> RunSummary:
+        runner = self.build()
+        store = runner.store
+        if not resume:
+            store.delete_checkpoint(self.config.name)
+        resumed = runner.restore()
+        events_before = runner.counters.events_in
+        store.start_run(self.config.name, self.config.as_dict())
+        started = time.perf_counter()
+        stop = stop or threading.Event()
+        finished = False
+        with _stop_on_signals(stop):
+            try:
+                runner.run(stop=stop, max_batches=max_batches)
+                finished = not stop.is_set() and max_batches is None
+            except KeyboardInterrupt:
+                stop.set()
+            finally:
+                runner.close()
+        store.set_status(self.config.name, "finished" if finished else "stopped")
+        summary = RunSummary(
+            name=self.config.name, resumed=resumed, finished=finished,
+            seconds=time.perf_counter() - started, counters=runner.counters.as_dict(),
+            events_this_run=runner.counters.events_in - events_before,
+            metrics=runner.scorer.values(), pending=len(runner.pending),
+            expired=runner.pending.expired)
+        store.close()
+        return summary
+
+
+class _stop_on_signals:
+    """SIGTERM sets ``stop`` so the loop ends after its batch and a final checkpoint
+    (Ctrl-C arrives as KeyboardInterrupt and does the same)."""
+
+    def __init__(self, stop: threading.Event):
+        self.stop = stop
+        self.previous: Any = None
+
+    def __enter__(self) -> None:
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGTERM, lambda *_: self.stop.set())
+
+    def __exit__(self, *exc_info: Any) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGTERM, self.previous)

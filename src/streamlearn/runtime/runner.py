@@ -1,0 +1,244 @@
+"""The runner: micro-batches from a source through the pipeline, with labels joined later,
+metrics, predictions to the store and a sink, and exactly-once checkpoints.
+
+Per micro-batch (closed by ``max_events`` or ``max_delay_ms``, by the source's ``read``):
+events that carry their label are predicted then learnt (test-then-train); the others are
+predicted and wait in :class:`PendingPredictions` until their label arrives on the labels
+source, which joins it by id, scores the stored answer and learns. Reading, learning and
+writing run in one loop, so a slow sink slows reading instead of filling memory.
+
+A checkpoint holds the pipeline, the metrics, the pending predictions, the counters and the
+source positions, written in one transaction; the sources are acknowledged only after it.
+After a crash the job restores the last checkpoint and the sources replay from there: every
+model is exactly batch-size invariant, so the replay rebuilds exactly the state an
+uninterrupted run has, and predictions (upserted by id) are written at least once.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from streamlearn.connectors.base import Sink, Source
+from streamlearn.core.batch import Batch
+from streamlearn.core.schema import Decoded
+from streamlearn.core.serialize import dumps, loads
+from streamlearn.evaluate.scoring import Scorer
+from streamlearn.runtime.pending import PendingPredictions
+from streamlearn.store import Store
+
+
+@dataclass
+class Counters:
+    """What the serving layer and the dashboard read."""
+
+    events_in: int = 0
+    predicted: int = 0
+    learnt: int = 0
+    dead_lettered: int = 0
+    labels_in: int = 0
+    unmatched_labels: int = 0
+    checkpoints: int = 0
+    started_at: float = field(default_factory=time.time)
+    last_event_time: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in vars(self).items()}
+
+
+class Runner:
+    def __init__(self, run_id: str, model: Any, scorer: Scorer, source: Source,
+                 store: Store, *, labels: Source | None = None, sink: Sink | None = None,
+                 max_events: int = 1000, max_delay_ms: int = 50,
+                 checkpoint_events: int = 50_000, checkpoint_seconds: float = 10.0,
+                 max_pending: int = 1_000_000):
+        self.run_id = run_id
+        self.model = model
+        self.scorer = scorer
+        self.source = source
+        self.labels = labels
+        self.sink = sink
+        self.store = store
+        self.max_events = max_events
+        self.max_delay_ms = max_delay_ms
+        self.checkpoint_events = checkpoint_events
+        self.checkpoint_seconds = checkpoint_seconds
+        self.pending = PendingPredictions(max_pending)
+        self.counters = Counters()
+        self.classifier = bool(model.tags["classifier"])
+        self._since_checkpoint = 0
+        self._last_checkpoint = time.monotonic()
+        self._history_saved = 0
+
+    # ------------------------------------------------------------------ the loop
+    def run(self, stop: Any = None, max_batches: int | None = None) -> None:
+        """Run until the source ends, ``stop.is_set()``, or ``max_batches`` batches; always
+        ends with a checkpoint (also on Ctrl-C)."""
+        for connector in (self.source, self.labels, self.sink):
+            if connector is not None:
+                connector.open()
+        batches = 0
+        try:
+            while stop is None or not stop.is_set():
+                decoded = self.source.read(self.max_events, self.max_delay_ms)
+                if decoded is None and self._labels_done():
+                    break
+                if decoded is not None:
+                    self.process_events(decoded)
+                if self.labels is not None:
+                    self.process_labels()
+                batches += 1
+                if self._checkpoint_due():
+                    self.checkpoint()
+                if max_batches is not None and batches >= max_batches:
+                    break
+        finally:
+            self.checkpoint()
+
+    def _labels_done(self) -> bool:
+        # a finite events source has ended: read what labels remain, then stop
+        if self.labels is None:
+            return True
+        return not self.process_labels()
+
+    def process_events(self, decoded: Decoded) -> None:
+        if decoded.dead_letters:
+            self.store.write_dead_letters(self.run_id, "events", decoded.dead_letters)
+            self.counters.dead_lettered += len(decoded.dead_letters)
+        batch = decoded.batch
+        self.counters.events_in += len(batch) + len(decoded.dead_letters)
+        self._since_checkpoint += len(batch) + len(decoded.dead_letters)
+        if len(batch) == 0:
+            return
+        labelled = _has_label(batch)
+        answers = self.model.process_many(batch, batch, labelled)
+        self.counters.predicted += len(batch)
+        self.counters.learnt += int(labelled.sum())
+        if batch.times is not None and len(batch.times):
+            self.counters.last_event_time = float(np.nanmax(batch.times))
+        if labelled.any():
+            self._score(batch.y[labelled], answers[labelled])
+        if not labelled.all():
+            waiting = ~labelled
+            self.pending.add(batch.take(waiting), answers[waiting])
+        self._write_predictions(batch, answers)
+
+    def process_labels(self) -> bool:
+        """Join the labels that arrived; returns whether any did."""
+        decoded = self.labels.read(self.max_events, 0) if self.labels is not None else None
+        if decoded is None or (len(decoded.batch) == 0 and not decoded.dead_letters):
+            return False
+        if decoded.dead_letters:
+            self.store.write_dead_letters(self.run_id, "labels", decoded.dead_letters)
+            self.counters.dead_lettered += len(decoded.dead_letters)
+        ids, labels = decoded.batch.ids.tolist(), decoded.batch.y
+        self.counters.labels_in += len(ids)
+        found = self.pending.take(ids)
+        matched = 0 if found is None else len(found[2])
+        self.counters.unmatched_labels += len(ids) - matched
+        if found is not None:
+            rows, answers, positions = found
+            rows = rows.with_labels(labels[positions])
+            self.model.process_many(rows, rows, np.ones(len(rows), dtype=bool))
+            self.counters.learnt += len(rows)
+            self._score(rows.y, answers)
+            self.store.write_labels(self.run_id, zip(rows.ids.tolist(), rows.y.tolist()))
+        return True
+
+    # ------------------------------------------------------------------ outputs
+    def _score(self, y_true: np.ndarray, answers: np.ndarray) -> None:
+        if self.classifier:
+            classes = list(self.model.known_classes)
+            if answers.shape[1] < len(classes):
+                answers = np.pad(answers, ((0, 0), (0, len(classes) - answers.shape[1])))
+            labels = self.model.labels_from_proba(answers)
+            self.scorer.score(y_true, answers, labels, classes)
+        else:
+            self.scorer.score(y_true, answers, None, None)
+
+    def _write_predictions(self, batch: Batch, answers: np.ndarray) -> None:
+        records = prediction_records(self.model, batch, answers, self.classifier)
+        self.store.write_predictions(self.run_id, records)
+        if self.sink is not None:
+            self.sink.write(records)
+
+    # ------------------------------------------------------------------ checkpoints
+    def _checkpoint_due(self) -> bool:
+        return (self._since_checkpoint >= self.checkpoint_events
+                or time.monotonic() - self._last_checkpoint >= self.checkpoint_seconds)
+
+    def checkpoint(self) -> None:
+        if self.sink is not None:
+            self.sink.flush()   # outputs first: at least once
+        self._save_history()
+        state = {
+            "pipeline": self.model.snapshot(), "scorer": self.scorer.state(),
+            "pending": self.pending.state(), "counters": self.counters.as_dict(),
+            "positions": {"events": self.source.position(),
+                          "labels": None if self.labels is None else self.labels.position()},
+        }
+        self.store.save_checkpoint(self.run_id, self.counters.events_in, dumps(state))
+        self.source.commit(state["positions"]["events"])
+        if self.labels is not None:
+            self.labels.commit(state["positions"]["labels"])
+        self.counters.checkpoints += 1
+        self._since_checkpoint = 0
+        self._last_checkpoint = time.monotonic()
+
+    def _save_history(self) -> None:
+        history = self.scorer.history
+        names = [k for k in history if k != "events"]
+        rows = [(events, name, history[name][k])
+                for k, events in enumerate(history["events"]) if k >= self._history_saved
+                for name in names]
+        self.store.write_metric_history(self.run_id, rows)
+        self._history_saved = len(history["events"])
+
+    def restore(self) -> bool:
+        """Continue from the last checkpoint, if there is one."""
+        blob = self.store.load_checkpoint(self.run_id)
+        if blob is None:
+            return False
+        state = loads(blob)
+        self.model.restore(state["pipeline"])
+        self.scorer.restore(state["scorer"])
+        self.pending.restore(state["pending"])
+        for name, value in state["counters"].items():
+            setattr(self.counters, name, value)
+        self.source.seek(state["positions"]["events"])
+        if self.labels is not None and state["positions"]["labels"] is not None:
+            self.labels.seek(state["positions"]["labels"])
+        self._history_saved = len(self.scorer.history["events"])
+        return True
+
+    def close(self) -> None:
+        for connector in (self.source, self.labels, self.sink):
+            if connector is not None:
+                connector.close()
+
+
+def prediction_records(model: Any, batch: Batch, answers: np.ndarray,
+                       classifier: bool) -> list[dict[str, Any]]:
+    """One record per event: id, predicted label or value, P(positive) for binary models."""
+    ids = batch.ids.tolist() if batch.ids is not None else list(range(len(batch)))
+    times = batch.times.tolist() if batch.times is not None else [None] * len(batch)
+    if classifier:
+        predictions = model.labels_from_proba(answers).tolist()
+        scores = answers[:, -1].tolist() if answers.shape[1] == 2 else [None] * len(batch)
+    else:
+        predictions, scores = answers.tolist(), [None] * len(batch)
+    return [{"id": i, "prediction": p, "score": s, "time": t}
+            for i, p, s, t in zip(ids, predictions, scores, times)]
+
+
+def _has_label(batch: Batch) -> np.ndarray:
+    if batch.y is None:
+        return np.zeros(len(batch), dtype=bool)
+    if batch.y.dtype.kind == "f":
+        return ~np.isnan(batch.y)
+    if batch.y.dtype.kind == "O":
+        return np.array([v is not None and v == v for v in batch.y], dtype=bool)
+    return np.ones(len(batch), dtype=bool)
