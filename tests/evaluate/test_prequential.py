@@ -52,11 +52,11 @@ def test_accuracy_matches_river_on_the_same_stream(sea):
 
 
 def _reference_delayed(data, delay):
-    """Per-event loop: predict event j, then learn the labels that arrived (event count)."""
+    """Per-event loop: the label of event i is learnt just before event i + delay."""
     model = _model()
     predictions, pending, scored = [], deque(), []
     for j, (x, y) in enumerate(data):
-        while pending and pending[0][0] + delay < j:
+        while pending and pending[0][0] + max(delay, 1) <= j:
             _, px, py, pp = pending.popleft()
             model.learn_one(px, py)
             scored.append(py == pp)
@@ -70,7 +70,7 @@ def _reference_delayed(data, delay):
     return np.array(predictions), float(np.mean(scored))
 
 
-@pytest.mark.parametrize("delay", [0, 1, 25])
+@pytest.mark.parametrize("delay", [0, 2, 25])
 def test_event_delay_matches_a_per_event_reference(sea, delay):
     data = sea.head(1500)
     expected_predictions, expected_accuracy = _reference_delayed(data, delay)
@@ -80,6 +80,21 @@ def test_event_delay_matches_a_per_event_reference(sea, delay):
         np.testing.assert_array_equal(report.predictions, expected_predictions)
         assert report.metrics["Accuracy"] == pytest.approx(expected_accuracy, abs=1e-12)
         assert report.labelled == 1500
+
+
+def test_delay_gives_rivers_progressive_val_score_numbers(sea):
+    pytest.importorskip("river")
+    from river import evaluate as river_evaluate
+    from river import linear_model, preprocessing
+    from river import metrics as river_metrics
+
+    for delay in (1, 3000):
+        theirs = river_evaluate.progressive_val_score(
+            list(sea), preprocessing.StandardScaler() | linear_model.LogisticRegression(),
+            river_metrics.Accuracy(), delay=delay)
+        ours = evaluate.prequential((sea.X, sea.y), _model(), [metrics.Accuracy()],
+                                    delay=delay, batch_size=512)
+        assert ours.metrics["Accuracy"] == pytest.approx(theirs.get(), abs=1e-12)
 
 
 def test_longer_delay_costs_accuracy_on_a_drifting_stream(sea):

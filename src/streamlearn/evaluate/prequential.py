@@ -117,7 +117,7 @@ class _Run:
     # ------------------------------------------------------------------ one micro-batch
     def step(self, batch: Batch) -> None:
         labelled = _has_label(batch)
-        if self.delay in (None, 0) and self.pending is None:
+        if self.delay in (None, 0, 1) and self.pending is None:
             # the model answers each row before learning it: test-then-train as is
             answers = self.model.process_many(batch, batch, labelled)
             self._keep(answers)

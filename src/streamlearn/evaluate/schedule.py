@@ -3,8 +3,10 @@
 Events are numbered over the whole stream. The label of event ``i`` is learnt (and its
 prediction scored) just before the first event ``j > i`` such that:
 
-- ``delay=None`` or ``0``: ``j = i + 1`` (test-then-train);
-- ``delay=d`` (an int, in events): ``j = i + d + 1``, i.e. after event ``i + d`` is predicted;
+- ``delay=None``, ``0`` or ``1``: ``j = i + 1`` (test-then-train);
+- ``delay=d`` (an int, in events): ``j = i + d``: the label is revealed ``d`` events after
+  its question, counting the question, which is River's convention
+  (``progressive_val_score(..., delay=d)`` gives the same numbers);
 - ``delay=timedelta(...)``: ``time[j] >= time[i] + delay``, times read as a watermark (the
   running maximum of event times, so late events do not move time backwards).
 
@@ -41,7 +43,7 @@ def arrival_events(candidates: np.ndarray, due_times: np.ndarray | None, delay: 
     pending. ``watermark`` is the running maximum of this batch's event times.
     """
     if not isinstance(delay, timedelta):
-        return candidates + int(delay or 0) + 1
+        return candidates + max(int(delay or 0), 1)
     if watermark is None:
         raise ParameterError("a time delay needs event times: give the source a time column")
     first_reached = np.searchsorted(watermark, due_times, side="left") + first_event
