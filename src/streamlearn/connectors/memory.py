@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from itertools import islice
 from typing import Any
 
@@ -25,7 +26,9 @@ class ArraySource(Source):
     name = "array"
 
     def __init__(self, X: Any, y: Any = None, columns: Sequence[str] | None = None):
-        self.batch = Batch.from_array(X, columns=columns, y=y)
+        batch = Batch.from_array(X, columns=columns, y=y)
+        # event ids are row numbers: deterministic, so replays and late labels find them
+        self.batch = replace(batch, ids=np.arange(len(batch)))
         if np.isinf(self.batch.X).any():
             row, col = np.argwhere(np.isinf(self.batch.X))[0]
             raise SchemaError(
@@ -63,7 +66,8 @@ class FrameSource(ArraySource):
     name = "frame"
 
     def __init__(self, frame: Any, target: str | None = None):
-        self.batch = Batch.from_frame(frame, target=target)
+        batch = Batch.from_frame(frame, target=target)
+        self.batch = replace(batch, ids=np.arange(len(batch)))
 
 
 class IterableSource(Source):
