@@ -15,6 +15,11 @@ from streamlearn.connectors.memory import ArraySource, FrameSource, IterableSour
 
 _LAZY = {
     "RedisStreamSource": "redis_streams", "RedisStreamSink": "redis_streams",
+    "KafkaSource": "kafka", "KafkaSink": "kafka",
+    "JSONLinesSource": "jsonl", "JSONLinesSink": "jsonl",
+    "ParquetSource": "parquet", "ParquetSink": "parquet",
+    "SQLSource": "sql", "SQLSink": "sql",
+    "HTTPIngestSource": "http_ingest",
 }
 
 
