@@ -4,8 +4,9 @@ metrics, predictions to the store and a sink, and exactly-once checkpoints.
 Per micro-batch (closed by ``max_events`` or ``max_delay_ms``, by the source's ``read``):
 events that carry their label are predicted then learnt (test-then-train); the others are
 predicted and wait in :class:`PendingPredictions` until their label arrives on the labels
-source, which joins it by id, scores the stored answer and learns. Reading, learning and
-writing run in one loop, so a slow sink slows reading instead of filling memory.
+source, which joins it by id, scores the stored answer and learns. Predictions go to the
+store and the sink on a writer thread behind a bounded queue: a slow sink makes the loop
+wait instead of filling memory.
 
 A checkpoint holds the pipeline, the metrics, the pending predictions, the counters and the
 source positions, written in one transaction; the sources are acknowledged only after it.
@@ -28,6 +29,7 @@ from streamlearn.core.schema import Decoded
 from streamlearn.core.serialize import dumps, loads
 from streamlearn.evaluate.scoring import Scorer
 from streamlearn.runtime.pending import PendingPredictions
+from streamlearn.runtime.writer import OutputWriter
 from streamlearn.store import Store
 
 
@@ -72,6 +74,7 @@ class Runner:
         self._since_checkpoint = 0
         self._last_checkpoint = time.monotonic()
         self._history_saved = 0
+        self.writer: OutputWriter | None = None
 
     # ------------------------------------------------------------------ the loop
     def run(self, stop: Any = None, max_batches: int | None = None) -> None:
@@ -160,10 +163,21 @@ class Runner:
             self.scorer.score(y_true, answers, None, None)
 
     def _write_predictions(self, batch: Batch, answers: np.ndarray) -> None:
-        records = prediction_records(self.model, batch, answers, self.classifier)
-        self.store.write_predictions(self.run_id, records)
+        columns = prediction_columns(self.model, batch, answers, self.classifier)
+        if self.writer is None:
+            self.writer = OutputWriter(self._write_columns)
+        self.writer.submit(columns)
+
+    def _write_columns(self, items: list[dict[str, Any]]) -> None:
+        """On the writer thread: the store, then the sink (several micro-batches at once)."""
+        columns = items[0] if len(items) == 1 else {
+            name: [v for item in items for v in _as_list(item[name])] for name in items[0]}
+        self.store.write_prediction_columns(self.run_id, columns["id"], columns["prediction"],
+                                            columns["score"], columns["time"])
         if self.sink is not None:
-            self.sink.write(records)
+            keys = list(columns)
+            values = [c.tolist() if isinstance(c, np.ndarray) else c for c in columns.values()]
+            self.sink.write([dict(zip(keys, row)) for row in zip(*values)])
 
     # ------------------------------------------------------------------ checkpoints
     def _checkpoint_due(self) -> bool:
@@ -171,8 +185,10 @@ class Runner:
                 or time.monotonic() - self._last_checkpoint >= self.checkpoint_seconds)
 
     def checkpoint(self) -> None:
+        if self.writer is not None:
+            self.writer.drain()     # outputs first: at least once
         if self.sink is not None:
-            self.sink.flush()   # outputs first: at least once
+            self.sink.flush()
         self._save_history()
         state = {
             "pipeline": self.model.snapshot(), "scorer": self.scorer.state(),
@@ -215,23 +231,30 @@ class Runner:
         return True
 
     def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
         for connector in (self.source, self.labels, self.sink):
             if connector is not None:
                 connector.close()
 
 
-def prediction_records(model: Any, batch: Batch, answers: np.ndarray,
-                       classifier: bool) -> list[dict[str, Any]]:
-    """One record per event: id, predicted label or value, P(positive) for binary models."""
-    ids = batch.ids.tolist() if batch.ids is not None else list(range(len(batch)))
-    times = batch.times.tolist() if batch.times is not None else [None] * len(batch)
+def prediction_columns(model: Any, batch: Batch, answers: np.ndarray,
+                       classifier: bool) -> dict[str, Any]:
+    """Per event: id, predicted label or value, P(positive) for binary models, event time."""
+    n = len(batch)
+    ids = batch.ids if batch.ids is not None else np.arange(n)
+    times = batch.times.tolist() if batch.times is not None else [None] * n
     if classifier:
-        predictions = model.labels_from_proba(answers).tolist()
-        scores = answers[:, -1].tolist() if answers.shape[1] == 2 else [None] * len(batch)
+        predictions = model.labels_from_proba(answers)
+        scores = answers[:, -1].tolist() if answers.shape[1] == 2 else [None] * n
     else:
-        predictions, scores = answers.tolist(), [None] * len(batch)
-    return [{"id": i, "prediction": p, "score": s, "time": t}
-            for i, p, s, t in zip(ids, predictions, scores, times)]
+        predictions, scores = answers, [None] * n
+    return {"id": ids.tolist(), "prediction": predictions, "score": scores, "time": times}
+
+
+def _as_list(values: Any) -> list[Any]:
+    return values.tolist() if isinstance(values, np.ndarray) else values
 
 
 def _has_label(batch: Batch) -> np.ndarray:
