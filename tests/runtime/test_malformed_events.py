@@ -39,6 +39,7 @@ schema: {{id: id, target: y, numeric: [x0, x1, x2]}}
 pipeline: [StandardScaler, LogisticRegression]
 metrics: [Accuracy]
 store: sqlite:///{tmp_path}/s.db
+dead_letters: {{type: jsonl, path: {tmp_path}/dead.jsonl}}
 """)
     summary = job.run()
     assert summary.finished
@@ -52,5 +53,7 @@ store: sqlite:///{tmp_path}/s.db
                      "column 'x2' is missing", "over the limit", "not a JSON object"):
         assert expected in reasons
     assert store.prediction_count("malformed") == 19_800
+    sunk = [orjson.loads(line) for line in (tmp_path / "dead.jsonl").read_bytes().splitlines()]
+    assert len(sunk) == 200 and {d["reason"] for d in sunk} == {r["reason"] for r in rows}
     assert 0.8 < summary.metrics["Accuracy"] < 0.95
     store.close()

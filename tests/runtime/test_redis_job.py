@@ -82,3 +82,24 @@ store: sqlite:///{tmp_path}/store.db
     assert 0.7 < accuracy < 0.95
     store.close()
     assert np.isclose(second.metrics["Accuracy"], accuracy)
+
+
+def test_status_reports_counters_lag_and_metrics(tmp_path):
+    from streamlearn.connectors import ArraySource
+    from streamlearn.evaluate.scoring import Scorer
+    from streamlearn.metrics import Accuracy
+    from streamlearn.registry import parse_pipeline
+    from streamlearn.runtime import Runner
+
+    data = SEA(seed=1).take(3000)
+    runner = Runner("status", parse_pipeline("StandardScaler | LogisticRegression"),
+                    Scorer([Accuracy()], 500, 500), ArraySource(data.X, data.y),
+                    Store(f"sqlite:///{tmp_path}/s.db"), max_events=1000)
+    runner.run()
+    status = runner.status()
+    runner.store.close()
+    assert status["counters"]["events_in"] == 3000 and status["counters"]["learnt"] == 3000
+    assert status["pending"] == 0 and status["lag_seconds"] is None   # no event times
+    assert status["metrics"]["Accuracy"] == runner.scorer.values()["Accuracy"]
+    assert "Rolling Accuracy(500)" in status["rolling"]
+    assert status["events_per_second"] > 0

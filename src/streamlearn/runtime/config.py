@@ -53,6 +53,7 @@ class JobConfig(_Strict):
     metrics: list[str] = Field(default_factory=lambda: ["Accuracy"])
     batch: BatchConfig = Field(default_factory=BatchConfig)
     sink: dict[str, Any] | None = None
+    dead_letters: dict[str, Any] | None = None   # a sink for broken events (the store has them)
     store: str = DEFAULT_URL
     checkpoint: CheckpointConfig = Field(default_factory=CheckpointConfig)
     pending: PendingConfig = Field(default_factory=PendingConfig)
@@ -60,7 +61,7 @@ class JobConfig(_Strict):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    @field_validator("source", "labels", "sink")
+    @field_validator("source", "labels", "sink", "dead_letters")
     @classmethod
     def _has_type(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
         if value is not None and "type" not in value:

@@ -83,7 +83,9 @@ class Job:
             max_events=cfg.batch.max_events, max_delay_ms=cfg.batch.max_delay_ms,
             checkpoint_events=cfg.checkpoint.every_events,
             checkpoint_seconds=cfg.checkpoint.every_seconds,
-            max_pending=cfg.pending.max_events)
+            max_pending=cfg.pending.max_events,
+            dead_letter_sink=None if cfg.dead_letters is None else make_sink(cfg.dead_letters,
+                                                                             cfg.source))
         self.runner = runner
         return runner
 

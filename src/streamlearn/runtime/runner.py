@@ -56,13 +56,14 @@ class Runner:
                  store: Store, *, labels: Source | None = None, sink: Sink | None = None,
                  max_events: int = 1000, max_delay_ms: int = 50,
                  checkpoint_events: int = 50_000, checkpoint_seconds: float = 10.0,
-                 max_pending: int = 1_000_000):
+                 max_pending: int = 1_000_000, dead_letter_sink: Sink | None = None):
         self.run_id = run_id
         self.model = model
         self.scorer = scorer
         self.source = source
         self.labels = labels
         self.sink = sink
+        self.dead_letter_sink = dead_letter_sink
         self.store = store
         self.max_events = max_events
         self.max_delay_ms = max_delay_ms
@@ -80,7 +81,7 @@ class Runner:
     def run(self, stop: Any = None, max_batches: int | None = None) -> None:
         """Run until the source ends, ``stop.is_set()``, or ``max_batches`` batches; always
         ends with a checkpoint (also on Ctrl-C)."""
-        for connector in (self.source, self.labels, self.sink):
+        for connector in (self.source, self.labels, self.sink, self.dead_letter_sink):
             if connector is not None:
                 connector.open()
         batches = 0
@@ -107,10 +108,20 @@ class Runner:
             return True
         return not self.process_labels()
 
+    def _dead_letters(self, source: str, dead_letters: list[Any]) -> None:
+        """To the store, and to the dead-letter sink when the job names one."""
+        if not dead_letters:
+            return
+        self.store.write_dead_letters(self.run_id, source, dead_letters)
+        self.counters.dead_lettered += len(dead_letters)
+        if self.dead_letter_sink is not None:
+            self.dead_letter_sink.write([
+                {"id": f"{self.run_id}:{source}:{d.index}", "source": source,
+                 "index": d.index, "reason": d.reason, "payload": _json_ready(d.payload)}
+                for d in dead_letters])
+
     def process_events(self, decoded: Decoded) -> None:
-        if decoded.dead_letters:
-            self.store.write_dead_letters(self.run_id, "events", decoded.dead_letters)
-            self.counters.dead_lettered += len(decoded.dead_letters)
+        self._dead_letters("events", decoded.dead_letters)
         batch = decoded.batch
         self.counters.events_in += len(batch) + len(decoded.dead_letters)
         self._since_checkpoint += len(batch) + len(decoded.dead_letters)
@@ -134,9 +145,7 @@ class Runner:
         decoded = self.labels.read(self.max_events, 0) if self.labels is not None else None
         if decoded is None or (len(decoded.batch) == 0 and not decoded.dead_letters):
             return False
-        if decoded.dead_letters:
-            self.store.write_dead_letters(self.run_id, "labels", decoded.dead_letters)
-            self.counters.dead_lettered += len(decoded.dead_letters)
+        self._dead_letters("labels", decoded.dead_letters)
         ids, labels = decoded.batch.ids.tolist(), decoded.batch.y
         self.counters.labels_in += len(ids)
         found = self.pending.take(ids)
@@ -187,8 +196,9 @@ class Runner:
     def checkpoint(self) -> None:
         if self.writer is not None:
             self.writer.drain()     # outputs first: at least once
-        if self.sink is not None:
-            self.sink.flush()
+        for sink in (self.sink, self.dead_letter_sink):
+            if sink is not None:
+                sink.flush()
         self._save_history()
         state = {
             "pipeline": self.model.snapshot(), "scorer": self.scorer.state(),
@@ -213,6 +223,18 @@ class Runner:
         self.store.write_metric_history(self.run_id, rows)
         self._history_saved = len(history["events"])
 
+    def status(self) -> dict[str, Any]:
+        """What monitoring reads: counters, throughput since start, event-time lag, the
+        pending and expired counts, and the metrics (whole stream and rolling window)."""
+        counters = self.counters.as_dict()
+        elapsed = max(time.time() - self.counters.started_at, 1e-9)
+        lag = (None if self.counters.last_event_time is None
+               else max(0.0, time.time() - self.counters.last_event_time))
+        return {"run_id": self.run_id, "counters": counters,
+                "events_per_second": self.counters.events_in / elapsed, "lag_seconds": lag,
+                "pending": len(self.pending), "expired": self.pending.expired,
+                "metrics": self.scorer.values(), "rolling": self.scorer.rolling_values()}
+
     def restore(self) -> bool:
         """Continue from the last checkpoint, if there is one."""
         blob = self.store.load_checkpoint(self.run_id)
@@ -234,7 +256,7 @@ class Runner:
         if self.writer is not None:
             self.writer.close()
             self.writer = None
-        for connector in (self.source, self.labels, self.sink):
+        for connector in (self.source, self.labels, self.sink, self.dead_letter_sink):
             if connector is not None:
                 connector.close()
 
@@ -251,6 +273,13 @@ def prediction_columns(model: Any, batch: Batch, answers: np.ndarray,
     else:
         predictions, scores = answers, [None] * n
     return {"id": ids.tolist(), "prediction": predictions, "score": scores, "time": times}
+
+
+def _json_ready(payload: Any) -> Any:
+    if isinstance(payload, dict):
+        return {str(k): v if isinstance(v, str | int | float | bool | None) else str(v)
+                for k, v in payload.items()}
+    return payload if isinstance(payload, str | int | float | bool | None) else str(payload)
 
 
 def _as_list(values: Any) -> list[Any]:
