@@ -20,6 +20,8 @@ _LAZY = {
     "ParquetSource": "parquet", "ParquetSink": "parquet",
     "SQLSource": "sql", "SQLSink": "sql",
     "HTTPIngestSource": "http_ingest",
+    "MQTTSource": "mqtt", "MQTTSink": "mqtt",
+    "NATSSource": "nats", "NATSSink": "nats",
 }
 
 
