@@ -37,6 +37,24 @@ checkpoint: {{every_events: 15000, every_seconds: 0.2}}
     return path
 
 
+def _wait_until_written(database, predictions, process) -> bool:
+    """Wait until the running job has written ``predictions`` rows; False if it ended."""
+    import sqlite3
+
+    while process.poll() is None:
+        if database.exists():
+            try:
+                with sqlite3.connect(database, timeout=1) as connection:
+                    written = connection.execute(
+                        "SELECT max(rowid) FROM predictions").fetchone()[0] or 0
+            except sqlite3.OperationalError:  # the table does not exist yet
+                written = 0
+            if written >= predictions:
+                return True
+        time.sleep(0.01)
+    return False
+
+
 @pytest.fixture(scope="module")
 def stream_csv(tmp_path_factory):
     path = tmp_path_factory.mktemp("crash") / "hyperplane.csv"
@@ -51,27 +69,28 @@ def test_sigkill_at_random_moments_then_restart_gives_the_uninterrupted_result(
     assert reference_summary.finished and reference_summary.counters["events_in"] == EVENTS
 
     crash_yaml = _job_yaml(tmp_path, "crashy", stream_csv)
-    rng = random.Random(1)
-    kills = starts = 0
+    # kill -9 once the run has written this many predictions: random points in the stream
+    kill_points = sorted(random.Random(1).sample(range(10_000, EVENTS - 20_000), 4))
+    database = tmp_path / "crashy.db"
+    kills = 0
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    while True:
-        starts += 1
+    for _attempt in range(20):
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlearn", "run", str(crash_yaml), "--no-progress"],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
-        if kills < 4:
-            time.sleep(rng.uniform(1.0, 2.5))   # the interpreter needs ~1 s to start
-            if process.poll() is None:
-                process.send_signal(signal.SIGKILL)
-                process.communicate()
-                kills += 1
-                continue
+        if kills < len(kill_points) and _wait_until_written(database, kill_points[kills],
+                                                            process):
+            process.send_signal(signal.SIGKILL)
+            process.communicate()
+            kills += 1
+            continue
         output, _ = process.communicate(timeout=120)
         assert process.returncode == 0, output.decode()
         if b"finished" in output:
             break
-        assert starts < 20, "the job never finished"
-    assert kills >= 2, f"only {kills} runs were killed before finishing; lengthen the job"
+    else:
+        pytest.fail("the job never finished")
+    assert kills >= 3, f"only {kills} runs were killed mid-stream"
 
     store = Store(f"sqlite:///{tmp_path}/crashy.db")
     state = loads(store.load_checkpoint("crashy"))

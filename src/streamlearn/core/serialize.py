@@ -85,7 +85,8 @@ def dumps(value: Any) -> bytes:
     document = {"format": FORMAT_VERSION, "value": encoder.encode(value)}
     header = np.frombuffer(json.dumps(document).encode(), dtype=np.uint8)
     buffer = io.BytesIO()
-    np.savez(buffer, **{_HEADER: header}, **encoder.arrays)
+    arrays: dict[str, Any] = {_HEADER: header, **encoder.arrays}
+    np.savez(buffer, **arrays)
     return buffer.getvalue()
 
 
