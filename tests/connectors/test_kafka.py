@@ -46,7 +46,9 @@ def _read_all(source, max_events: int = 500) -> tuple[list, list]:
 
 def _source(bootstrap, topic, **options):
     options.setdefault("stop_when_empty", True)
-    options.setdefault("idle_timeout_ms", 500)
+    # generous: under load a fetch after a seek can take a while, and an early empty
+    # read would end the stream too soon
+    options.setdefault("idle_timeout_ms", 2000)
     return KafkaSource(bootstrap, topic, SCHEMA, **options)
 
 
