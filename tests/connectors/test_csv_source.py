@@ -111,3 +111,18 @@ def test_position_and_seek_continue_exactly_after_a_checkpoint(tmp_path, monkeyp
     assert rest == [i for i in range(25, 50) if i != 30]
     assert restarted.position() == 50
     restarted.close()
+
+
+def test_rate_replays_the_file_at_that_many_events_per_second(tmp_path):
+    import time
+
+    path = _write(tmp_path, "a,y\n" + "".join(f"{i},{i % 2}\n" for i in range(1000)))
+    source = CSVSource(path, target="y", rate=5000)
+    started = time.perf_counter()
+    read = 0
+    while (decoded := source.read(100, timeout_ms=50)) is not None:
+        read += len(decoded.batch)
+    elapsed = time.perf_counter() - started
+    source.close()
+    assert read == 1000
+    assert elapsed >= 0.19          # 1,000 events at 5,000/s take at least 0.2 s

@@ -20,8 +20,9 @@ from streamlearn.store import Store
 EVENTS = 200_000
 
 
-def _job_yaml(tmp_path, name, csv):
+def _job_yaml(tmp_path, name, csv, checkpoint_file=None):
     path = tmp_path / f"{name}.yaml"
+    where = f", path: {checkpoint_file}" if checkpoint_file else ""
     path.write_text(f"""
 name: {name}
 source: {{type: csv, path: {csv}}}
@@ -32,7 +33,7 @@ pipeline:
 metrics: [Accuracy, ROCAUC, LogLoss]
 batch: {{max_events: 777, max_delay_ms: 0}}
 store: sqlite:///{tmp_path}/{name}.db
-checkpoint: {{every_events: 15000, every_seconds: 0.2}}
+checkpoint: {{every_events: 15000, every_seconds: 0.2{where}}}
 """)
     return path
 
@@ -68,7 +69,10 @@ def test_sigkill_at_random_moments_then_restart_gives_the_uninterrupted_result(
     reference_summary = reference.run()
     assert reference_summary.finished and reference_summary.counters["events_in"] == EVENTS
 
-    crash_yaml = _job_yaml(tmp_path, "crashy", stream_csv)
+    # the crashed job keeps its checkpoint in a file (write, fsync, rename), the reference
+    # in the store: both ways give the same result
+    checkpoint_file = tmp_path / "crashy.checkpoint"
+    crash_yaml = _job_yaml(tmp_path, "crashy", stream_csv, checkpoint_file)
     # kill -9 once the run has written this many predictions: random points in the stream
     kill_points = sorted(random.Random(1).sample(range(10_000, EVENTS - 20_000), 4))
     database = tmp_path / "crashy.db"
@@ -93,7 +97,8 @@ def test_sigkill_at_random_moments_then_restart_gives_the_uninterrupted_result(
     assert kills >= 3, f"only {kills} runs were killed mid-stream"
 
     store = Store(f"sqlite:///{tmp_path}/crashy.db")
-    state = loads(store.load_checkpoint("crashy"))
+    state = loads(checkpoint_file.read_bytes())
+    assert store.load_checkpoint("crashy") is None
     expected = reference.runner
     assert states_equal(state["pipeline"], expected.model.snapshot())
     scorer = Scorer([get_metric(m) for m in ("accuracy", "rocauc", "logloss")], 1000, 1000)

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from streamlearn.connectors.base import Source
+from streamlearn.connectors.replay import rate_limiter
 from streamlearn.core.batch import Batch
 from streamlearn.core.errors import SchemaError, require
 from streamlearn.core.schema import DeadLetter, Decoded
@@ -26,6 +27,7 @@ class CSVSource(Source):
     ``time`` optional role columns. A numeric cell that is not a number, an infinite value, a
     missing feature (unless its column is in ``optional``, or ``optional="all"``) or a missing
     target makes the row a dead letter whose reason names the row, the line and the column.
+    ``rate`` (events per second) replays the file as if its events were arriving live.
 
     >>> import tempfile, os
     >>> path = os.path.join(tempfile.mkdtemp(), "tiny.csv")
@@ -44,7 +46,8 @@ class CSVSource(Source):
                  id: str | None = None, time: str | None = None,
                  numeric: Sequence[str] | None = None,
                  categorical: Sequence[str] | None = None,
-                 optional: Sequence[str] | str = (), delimiter: str = ","):
+                 optional: Sequence[str] | str = (), delimiter: str = ",",
+                 rate: float | None = None):
         self.path = Path(path)
         self.target = target
         self.id = id
@@ -53,6 +56,8 @@ class CSVSource(Source):
         self.categorical = categorical
         self.optional = optional
         self.delimiter = delimiter
+        self.rate = rate
+        self._limiter = rate_limiter(rate)
         if not self.path.is_file():
             raise FileNotFoundError(f"no CSV file at {self.path}")
 
@@ -74,6 +79,8 @@ class CSVSource(Source):
 
     def read(self, max_events: int, timeout_ms: int = 0) -> Decoded | None:
         self.open()
+        if self._limiter is not None:  # replaying at ``rate`` events per second
+            max_events = self._limiter.take(max_events, timeout_ms)
         while self._current is None or self._cursor >= self._current[2]:
             self._current = next(self._chunks, None)  # type: ignore[arg-type]
             if self._current is None:
@@ -91,6 +98,8 @@ class CSVSource(Source):
     def seek(self, position: int) -> None:
         self.close()
         self._cursor = int(position)
+        if self._limiter is not None:
+            self._limiter.reset()
 
     def close(self) -> None:
         if self._chunks is not None:

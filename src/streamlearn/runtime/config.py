@@ -23,6 +23,7 @@ class BatchConfig(_Strict):
 class CheckpointConfig(_Strict):
     every_events: int = Field(50_000, ge=1)
     every_seconds: float = Field(10.0, gt=0)
+    path: str | None = Field(None, description="a file instead of the store's table")
 
 
 class PendingConfig(_Strict):

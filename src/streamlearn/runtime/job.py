@@ -83,6 +83,7 @@ class Job:
             max_events=cfg.batch.max_events, max_delay_ms=cfg.batch.max_delay_ms,
             checkpoint_events=cfg.checkpoint.every_events,
             checkpoint_seconds=cfg.checkpoint.every_seconds,
+            checkpoint_path=cfg.checkpoint.path,
             max_pending=cfg.pending.max_events,
             dead_letter_sink=None if cfg.dead_letters is None else make_sink(cfg.dead_letters,
                                                                              cfg.source))
@@ -94,7 +95,7 @@ class Job:
         runner = self.build()
         store = runner.store
         if not resume:
-            store.delete_checkpoint(self.config.name)
+            runner.forget_checkpoint()
         resumed = runner.restore()
         events_before = runner.counters.events_in
         store.start_run(self.config.name, self.config.as_dict())

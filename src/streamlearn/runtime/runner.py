@@ -9,7 +9,8 @@ store and the sink on a writer thread behind a bounded queue: a slow sink makes 
 wait instead of filling memory.
 
 A checkpoint holds the pipeline, the metrics, the pending predictions, the counters and the
-source positions, written in one transaction; the sources are acknowledged only after it.
+source positions, written in one transaction of the store (or to a file, written then
+fsynced then renamed over the last one); the sources are acknowledged only after it.
 After a crash the job restores the last checkpoint and the sources replay from there: every
 model is exactly batch-size invariant, so the replay rebuilds exactly the state an
 uninterrupted run has, and predictions (upserted by id) are written at least once.
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,7 +28,7 @@ import numpy as np
 from streamlearn.connectors.base import Sink, Source
 from streamlearn.core.batch import Batch
 from streamlearn.core.schema import Decoded
-from streamlearn.core.serialize import dumps, loads
+from streamlearn.core.serialize import dumps, loads, write_atomically
 from streamlearn.evaluate.scoring import Scorer
 from streamlearn.runtime.pending import PendingPredictions
 from streamlearn.runtime.writer import OutputWriter
@@ -56,7 +58,8 @@ class Runner:
                  store: Store, *, labels: Source | None = None, sink: Sink | None = None,
                  max_events: int = 1000, max_delay_ms: int = 50,
                  checkpoint_events: int = 50_000, checkpoint_seconds: float = 10.0,
-                 max_pending: int = 1_000_000, dead_letter_sink: Sink | None = None):
+                 max_pending: int = 1_000_000, dead_letter_sink: Sink | None = None,
+                 checkpoint_path: str | None = None):
         self.run_id = run_id
         self.model = model
         self.scorer = scorer
@@ -64,6 +67,7 @@ class Runner:
         self.labels = labels
         self.sink = sink
         self.dead_letter_sink = dead_letter_sink
+        self.checkpoint_path = None if checkpoint_path is None else Path(checkpoint_path)
         self.store = store
         self.max_events = max_events
         self.max_delay_ms = max_delay_ms
@@ -206,7 +210,11 @@ class Runner:
             "positions": {"events": self.source.position(),
                           "labels": None if self.labels is None else self.labels.position()},
         }
-        self.store.save_checkpoint(self.run_id, self.counters.events_in, dumps(state))
+        blob = dumps(state)
+        if self.checkpoint_path is not None:   # a file: write, fsync, rename
+            write_atomically(self.checkpoint_path, blob)
+        else:                                  # the store: one transaction
+            self.store.save_checkpoint(self.run_id, self.counters.events_in, blob)
         self.source.commit(state["positions"]["events"])
         if self.labels is not None:
             self.labels.commit(state["positions"]["labels"])
@@ -235,9 +243,18 @@ class Runner:
                 "pending": len(self.pending), "expired": self.pending.expired,
                 "metrics": self.scorer.values(), "rolling": self.scorer.rolling_values()}
 
+    def forget_checkpoint(self) -> None:
+        """Start over: the next run ignores what was checkpointed."""
+        if self.checkpoint_path is not None:
+            self.checkpoint_path.unlink(missing_ok=True)
+        self.store.delete_checkpoint(self.run_id)
+
     def restore(self) -> bool:
         """Continue from the last checkpoint, if there is one."""
-        blob = self.store.load_checkpoint(self.run_id)
+        if self.checkpoint_path is not None:
+            blob = self.checkpoint_path.read_bytes() if self.checkpoint_path.exists() else None
+        else:
+            blob = self.store.load_checkpoint(self.run_id)
         if blob is None:
             return False
         state = loads(blob)
