@@ -110,3 +110,24 @@ def test_sigkill_at_random_moments_then_restart_gives_the_uninterrupted_result(
     ids = store.prediction_ids("crashy")
     assert len(ids) == EVENTS and ids == {str(i) for i in range(EVENTS)}
     store.close()
+
+
+def test_ctrl_c_stops_between_batches_with_a_checkpoint(tmp_path, stream_csv):
+    job_yaml = _job_yaml(tmp_path, "interrupted", stream_csv)
+    database = tmp_path / "interrupted.db"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlearn", "run", str(job_yaml), "--no-progress"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert _wait_until_written(database, 30_000, process)
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, output.decode()
+    assert b"stopped (checkpoint saved)" in output
+    store = Store(f"sqlite:///{database}")
+    state = loads(store.load_checkpoint("interrupted"))
+    # the checkpoint is at the end of a micro-batch, and every event before it was predicted
+    read = state["positions"]["events"]
+    assert 30_000 <= read < EVENTS
+    assert store.prediction_count("interrupted") >= read
+    assert store.run_status("interrupted") == "stopped"
+    store.close()

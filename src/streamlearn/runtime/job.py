@@ -102,12 +102,10 @@ class Job:
         started = time.perf_counter()
         stop = stop or threading.Event()
         finished = False
-        with _stop_on_signals(stop):
+        with _StopOnSignals(stop):
             try:
                 runner.run(stop=stop, max_batches=max_batches)
                 finished = not stop.is_set() and max_batches is None
-            except KeyboardInterrupt:
-                stop.set()
             finally:
                 runner.close()
         store.set_status(self.config.name, "finished" if finished else "stopped")
@@ -121,18 +119,24 @@ class Job:
         return summary
 
 
-class _stop_on_signals:
-    """SIGTERM sets ``stop`` so the loop ends after its batch and a final checkpoint
-    (Ctrl-C arrives as KeyboardInterrupt and does the same)."""
+class _StopOnSignals:
+    """The first Ctrl-C (SIGINT) or SIGTERM sets ``stop``: the loop ends between two
+    micro-batches and checkpoints. A second Ctrl-C stops at once, without a checkpoint (the
+    previous one still holds, so nothing is lost)."""
 
     def __init__(self, stop: threading.Event):
         self.stop = stop
-        self.previous: Any = None
+        self.previous: dict[int, Any] = {}
+
+    def _first(self, signum: int, _frame: Any) -> None:
+        self.stop.set()
+        signal.signal(signum, self.previous.get(signum, signal.SIG_DFL))
 
     def __enter__(self) -> None:
         if threading.current_thread() is threading.main_thread():
-            self.previous = signal.signal(signal.SIGTERM, lambda *_: self.stop.set())
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                self.previous[signum] = signal.signal(signum, self._first)
 
     def __exit__(self, *exc_info: Any) -> None:
-        if self.previous is not None:
-            signal.signal(signal.SIGTERM, self.previous)
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)

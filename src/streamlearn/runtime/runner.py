@@ -83,8 +83,9 @@ class Runner:
 
     # ------------------------------------------------------------------ the loop
     def run(self, stop: Any = None, max_batches: int | None = None) -> None:
-        """Run until the source ends, ``stop.is_set()``, or ``max_batches`` batches; always
-        ends with a checkpoint (also on Ctrl-C)."""
+        """Run until the source ends, ``stop.is_set()``, or ``max_batches`` batches, then
+        checkpoint. An error skips that last checkpoint on purpose: a restart replays from
+        the previous one, so nothing half-done is ever saved."""
         for connector in (self.source, self.labels, self.sink, self.dead_letter_sink):
             if connector is not None:
                 connector.open()
@@ -103,8 +104,12 @@ class Runner:
                     self.checkpoint()
                 if max_batches is not None and batches >= max_batches:
                     break
-        finally:
-            self.checkpoint()
+        except BaseException:
+            if self.writer is not None:
+                self.writer.close()   # stop the thread; what it wrote is upserted again later
+                self.writer = None
+            raise
+        self.checkpoint()
 
     def _labels_done(self) -> bool:
         # a finite events source has ended: read what labels remain, then stop
