@@ -65,5 +65,28 @@ def test_migrations_are_applied_once(tmp_path):
     store = Store(url)
     with store.engine.connect() as connection:
         versions = connection.execute(text("SELECT version FROM streamlearn_schema")).scalars()
-        assert list(versions) == [1]
+        assert list(versions) == [1, 2]
+    store.close()
+
+
+def test_a_version_1_store_is_migrated_to_version_2(tmp_path):
+    from sqlalchemy import create_engine, inspect
+
+    from streamlearn.store import schema
+
+    url = f"sqlite:///{tmp_path}/old.db"
+    engine = create_engine(url)
+    with engine.begin() as connection:        # a store as version 1 left it
+        schema.schema_version.create(connection)
+        schema.MIGRATIONS[1](connection)
+        connection.execute(schema.schema_version.insert().values(version=1, applied_at=0.0))
+    engine.dispose()
+    store = Store(url)
+    assert "pending_spill" in inspect(store.engine).get_table_names()
+    spill = store.spill("run")
+    spill.save(3, b"abc")
+    assert spill.load(3) == b"abc"
+    spill.delete([3])
+    with pytest.raises(LookupError, match="spilled chunk 3"):
+        spill.load(3)
     store.close()

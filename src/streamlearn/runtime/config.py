@@ -27,10 +27,12 @@ class CheckpointConfig(_Strict):
 
 
 class PendingConfig(_Strict):
-    """Predictions waiting for their label: at most ``max_events`` are kept; past that the
-    oldest expire (counted as ``expired``) and their late labels are counted as unmatched."""
+    """Predictions waiting for their label: past ``max_in_memory`` the oldest are spilled to
+    the store (and read back when their label comes); past ``max_events`` in all the oldest
+    expire (counted as ``expired``) and their late labels are counted as unmatched."""
 
     max_events: int = Field(1_000_000, ge=1)
+    max_in_memory: int = Field(100_000, ge=1)
 
 
 class SchemaConfig(_Strict):

@@ -85,6 +85,7 @@ class Job:
             checkpoint_seconds=cfg.checkpoint.every_seconds,
             checkpoint_path=cfg.checkpoint.path,
             max_pending=cfg.pending.max_events,
+            max_pending_in_memory=cfg.pending.max_in_memory,
             dead_letter_sink=None if cfg.dead_letters is None else make_sink(cfg.dead_letters,
                                                                              cfg.source))
         self.runner = runner

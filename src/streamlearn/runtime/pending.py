@@ -1,28 +1,50 @@
 """Predictions waiting for labels that arrive later, joined by event id.
 
 Kept in arrival order, in chunks (one per micro-batch): the features as the model saw them,
-and the answer it gave. At most ``max_events`` are held; beyond that the oldest chunk
-expires (its events are counted as ``expired`` and a label arriving for them later is
-counted as unmatched). Nothing is ever unbounded.
+and the answer it gave. Two bounds keep memory in check:
+
+- past ``max_in_memory`` waiting events, the oldest chunks are *spilled* to the store
+  (their features leave memory; only their ids stay, to find them) and read back when one of
+  their labels arrives;
+- past ``max_events`` waiting events in all, the oldest chunk *expires*: its events are
+  counted as ``expired`` and a label arriving for them later is counted as unmatched.
+
+A spilled chunk is deleted from the store only after the next checkpoint, so a restore from
+the previous checkpoint always finds every chunk it refers to.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from streamlearn.core.batch import Batch
+from streamlearn.core.serialize import dumps, loads
+
+
+class SpillStore(Protocol):
+    def save(self, chunk: int, blob: bytes) -> None: ...
+    def load(self, chunk: int) -> bytes: ...
+    def delete(self, chunks: list[int]) -> None: ...
 
 
 class PendingPredictions:
-    def __init__(self, max_events: int):
+    def __init__(self, max_events: int, max_in_memory: int | None = None,
+                 spill: SpillStore | None = None):
         self.max_events = max_events
-        self.chunks: OrderedDict[int, tuple[Batch, np.ndarray]] = OrderedDict()
+        self.max_in_memory = max_in_memory
+        self.spill = spill
+        # chunk id -> (features, answers), or None while the chunk is spilled to the store
+        self.chunks: OrderedDict[int, tuple[Batch, np.ndarray] | None] = OrderedDict()
         self.where: dict[Any, tuple[int, int]] = {}     # event id -> (chunk, row)
+        self.chunk_ids: dict[int, list[Any]] = {}       # chunk -> the ids it was given
         self.next_chunk = 0
         self.expired = 0
+        self.spilled = 0                                # chunks written to the store, ever
+        self._in_memory = 0                             # rows held by chunks in memory
+        self._to_delete: list[int] = []                 # spilled chunks done with
 
     def __len__(self) -> int:
         return len(self.where)
@@ -33,17 +55,49 @@ class PendingPredictions:
         chunk = self.next_chunk
         self.next_chunk += 1
         self.chunks[chunk] = (batch, answers)
-        for row, event_id in enumerate(batch.ids.tolist()):
+        self._in_memory += len(batch)
+        ids = batch.ids.tolist()
+        self.chunk_ids[chunk] = ids
+        for row, event_id in enumerate(ids):
             self.where[event_id] = (chunk, row)
         while len(self.where) > self.max_events and self.chunks:
             self._expire_oldest()
+        self._spill_if_needed(keep=chunk)
+
+    def _spill_if_needed(self, keep: int) -> None:
+        if self.spill is None or self.max_in_memory is None:
+            return
+        for chunk, held in self.chunks.items():
+            if self._in_memory <= self.max_in_memory:
+                return
+            if held is None or chunk == keep:
+                continue
+            batch, answers = held
+            self.spill.save(chunk, dumps({"batch": batch_state(batch), "answers": answers}))
+            self.chunks[chunk] = None
+            self._in_memory -= len(batch)
+            self.spilled += 1
+
+    def _held(self, chunk: int) -> tuple[Batch, np.ndarray]:
+        held = self.chunks[chunk]
+        if held is None:  # read a spilled chunk back
+            state = loads(self.spill.load(chunk))  # type: ignore[union-attr]
+            held = (batch_from_state(state["batch"]), state["answers"])
+            self.chunks[chunk] = held
+            self._in_memory += len(held[0])
+            self._to_delete.append(chunk)
+        return held
 
     def _expire_oldest(self) -> None:
-        chunk, (batch, _) = self.chunks.popitem(last=False)
-        for event_id in batch.ids.tolist():
+        chunk, held = self.chunks.popitem(last=False)
+        for event_id in self.chunk_ids.pop(chunk, []):
             if self.where.get(event_id, (None,))[0] == chunk:
                 del self.where[event_id]
                 self.expired += 1
+        if held is None:
+            self._to_delete.append(chunk)
+        else:
+            self._in_memory -= len(held[0])
 
     def take(self, event_ids: list[Any]) -> tuple[Batch, np.ndarray, list[int]] | None:
         """Remove and return the waiting events with these ids (features and answers), and
@@ -53,37 +107,66 @@ class PendingPredictions:
             return None
         parts, answers = [], []
         for _, (chunk, row) in found:
-            batch, chunk_answers = self.chunks[chunk]
+            batch, chunk_answers = self._held(chunk)
             parts.append(batch.take(np.array([row])))
             answers.append(chunk_answers[row: row + 1])
         self._drop_empty_chunks({chunk for _, (chunk, _) in found})
-        width = max(a.shape[1] for a in answers) if answers[0].ndim == 2 else 0
-        if width:
+        if answers[0].ndim == 2:
+            width = max(a.shape[1] for a in answers)
             answers = [np.pad(a, ((0, 0), (0, width - a.shape[1]))) for a in answers]
         return Batch.concat(parts), np.concatenate(answers), [k for k, _ in found]
 
     def _drop_empty_chunks(self, touched: set[int]) -> None:
-        alive = {chunk for chunk, _ in self.where.values()} if touched else set()
+        alive = {chunk for chunk, _ in self.where.values()}
         for chunk in touched - alive:
-            self.chunks.pop(chunk, None)
+            held = self.chunks.pop(chunk, None)
+            self.chunk_ids.pop(chunk, None)
+            if held is not None:
+                self._in_memory -= len(held[0])
+
+    def after_checkpoint(self) -> None:
+        """Spilled chunks read back or expired before this checkpoint can go."""
+        if self._to_delete and self.spill is not None:
+            self.spill.delete(self._to_delete)
+        self._to_delete = []
 
     # ------------------------------------------------------------------ checkpoints
     def state(self) -> dict[str, Any]:
-        live = []
-        for chunk, (batch, answers) in self.chunks.items():
-            rows = [r for r, i in enumerate(batch.ids.tolist())
-                    if self.where.get(i, (None,))[0] == chunk]
-            if rows:
-                live.append({"batch": batch_state(batch.take(np.array(rows))),
-                             "answers": answers[rows]})
-        return {"chunks": live, "expired": self.expired}
+        live_rows: dict[int, list[int]] = {}
+        for chunk, row in self.where.values():
+            live_rows.setdefault(chunk, []).append(row)
+        in_memory, spilled = [], []
+        for chunk, held in self.chunks.items():
+            rows = sorted(live_rows.get(chunk, []))
+            if not rows:
+                continue
+            if held is None:
+                ids = [i for i in self.chunk_ids[chunk] if self.where.get(i, (None,))[0] == chunk]
+                spilled.append({"chunk": chunk, "ids": ids,
+                                "rows": [self.where[i][1] for i in ids]})
+            else:
+                batch, answers = held
+                in_memory.append({"batch": batch_state(batch.take(np.array(rows))),
+                                  "answers": answers[rows]})
+        return {"chunks": in_memory, "spilled": spilled, "expired": self.expired,
+                "next_chunk": self.next_chunk, "spilled_count": self.spilled}
 
     def restore(self, state: dict[str, Any]) -> None:
         self.chunks.clear()
         self.where.clear()
+        self.chunk_ids.clear()
+        self._in_memory = 0
+        for item in state.get("spilled", []):
+            self.chunks[item["chunk"]] = None
+            self.chunk_ids[item["chunk"]] = list(item["ids"])
+            for event_id, row in zip(item["ids"], item["rows"]):
+                self.where[event_id] = (item["chunk"], row)
+        self.next_chunk = max([state.get("next_chunk", 0),
+                               *[c + 1 for c in self.chunks]])
         for item in state["chunks"]:
             self.add(batch_from_state(item["batch"]), item["answers"])
         self.expired = state["expired"]
+        self.spilled = state.get("spilled_count", 0)
 
 
 def batch_state(batch: Batch) -> dict[str, Any]:

@@ -59,7 +59,7 @@ class Runner:
                  max_events: int = 1000, max_delay_ms: int = 50,
                  checkpoint_events: int = 50_000, checkpoint_seconds: float = 10.0,
                  max_pending: int = 1_000_000, dead_letter_sink: Sink | None = None,
-                 checkpoint_path: str | None = None):
+                 checkpoint_path: str | None = None, max_pending_in_memory: int | None = None):
         self.run_id = run_id
         self.model = model
         self.scorer = scorer
@@ -73,7 +73,8 @@ class Runner:
         self.max_delay_ms = max_delay_ms
         self.checkpoint_events = checkpoint_events
         self.checkpoint_seconds = checkpoint_seconds
-        self.pending = PendingPredictions(max_pending)
+        self.pending = PendingPredictions(max_pending, max_pending_in_memory,
+                                          spill=store.spill(run_id))
         self.counters = Counters()
         self.classifier = bool(model.tags["classifier"])
         self._since_checkpoint = 0
@@ -223,6 +224,7 @@ class Runner:
         self.source.commit(state["positions"]["events"])
         if self.labels is not None:
             self.labels.commit(state["positions"]["labels"])
+        self.pending.after_checkpoint()
         self.counters.checkpoints += 1
         self._since_checkpoint = 0
         self._last_checkpoint = time.monotonic()
@@ -246,6 +248,7 @@ class Runner:
         return {"run_id": self.run_id, "counters": counters,
                 "events_per_second": self.counters.events_in / elapsed, "lag_seconds": lag,
                 "pending": len(self.pending), "expired": self.pending.expired,
+                "spilled_chunks": self.pending.spilled,
                 "metrics": self.scorer.values(), "rolling": self.scorer.rolling_values()}
 
     def forget_checkpoint(self) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 metadata = MetaData()
 
@@ -84,6 +84,16 @@ model_versions = Table(
     Column("artifact", LargeBinary, nullable=False),  # streamlearn.core.serialize format
 )
 
-# Migration k brings a store from version k - 1 to k. Version 1 creates every table above;
-# later versions append a function here (and never edit an earlier one).
-MIGRATIONS = {1: lambda connection: metadata.create_all(connection)}
+pending_spill = Table(
+    "pending_spill", metadata,
+    Column("run_id", String(200), primary_key=True),
+    Column("chunk", Integer, primary_key=True),
+    Column("state", LargeBinary, nullable=False),    # streamlearn.core.serialize format
+)
+
+# Migration k brings a store from version k - 1 to k (and never changes once released).
+MIGRATIONS = {
+    1: lambda connection: metadata.create_all(connection, tables=[
+        runs, predictions, labels, metric_history, dead_letters, checkpoints, model_versions]),
+    2: lambda connection: pending_spill.create(connection, checkfirst=True),
+}

@@ -137,6 +137,10 @@ class Store:
             connection.execute(tables.checkpoints.delete().where(
                 tables.checkpoints.c.run_id == run_id))
 
+    def spill(self, run_id: str) -> SpillTable:
+        """Where a run's waiting predictions go when they outgrow memory."""
+        return SpillTable(self, run_id)
+
     # ------------------------------------------------------------------ reads
     def load_checkpoint(self, run_id: str) -> bytes | None:
         with self.engine.connect() as connection:
@@ -192,6 +196,34 @@ class Store:
             return
         with self.engine.begin() as connection:
             upsert(connection, table, rows, keys)
+
+
+class SpillTable:
+    """The ``pending_spill`` rows of one run (see ``runtime.pending``)."""
+
+    def __init__(self, store: Store, run_id: str):
+        self.store = store
+        self.run_id = run_id
+
+    def save(self, chunk: int, blob: bytes) -> None:
+        self.store._upsert(tables.pending_spill,
+                           [{"run_id": self.run_id, "chunk": chunk, "state": blob}],
+                           ["run_id", "chunk"])
+
+    def load(self, chunk: int) -> bytes:
+        table = tables.pending_spill
+        with self.store.engine.connect() as connection:
+            blob = connection.execute(select(table.c.state).where(
+                (table.c.run_id == self.run_id) & (table.c.chunk == chunk))).scalar()
+        if blob is None:
+            raise LookupError(f"spilled chunk {chunk} of run {self.run_id!r} is not in the store")
+        return blob
+
+    def delete(self, chunks: list[int]) -> None:
+        table = tables.pending_spill
+        with self.store.engine.begin() as connection:
+            connection.execute(table.delete().where(
+                (table.c.run_id == self.run_id) & table.c.chunk.in_(chunks)))
 
 
 def upsert(connection: Connection, table: Any, rows: list[dict[str, Any]],
