@@ -174,6 +174,16 @@ class Batch:
                 out[int(index)] = float(value)
         return out
 
+    def labelled(self) -> np.ndarray:
+        """Which events carry a label (a missing one is None or NaN)."""
+        if self.y is None:
+            return np.zeros(len(self), dtype=bool)
+        if self.y.dtype.kind == "f":
+            return ~np.isnan(self.y)
+        if self.y.dtype.kind == "O":
+            return np.array([v is not None and v == v for v in self.y], dtype=bool)
+        return np.ones(len(self), dtype=bool)
+
     def to_dicts(self) -> list[dict[str, Any]]:
         return [self.row(i) for i in range(len(self))]
 

@@ -116,7 +116,7 @@ class _Run:
 
     # ------------------------------------------------------------------ one micro-batch
     def step(self, batch: Batch) -> None:
-        labelled = _has_label(batch)
+        labelled = batch.labelled()
         if self.delay in (None, 0, 1) and self.pending is None:
             # the model answers each row before learning it: test-then-train as is
             answers = self.model.process_many(batch, batch, labelled)
@@ -219,14 +219,3 @@ class _Run:
         if not self.kept:
             return np.zeros(0)
         return np.concatenate(self.kept)
-
-
-def _has_label(batch: Batch) -> np.ndarray:
-    if batch.y is None:
-        return np.zeros(len(batch), dtype=bool)
-    y = batch.y
-    if y.dtype.kind == "f":
-        return ~np.isnan(y)
-    if y.dtype.kind == "O":
-        return np.array([v is not None and v == v for v in y], dtype=bool)
-    return np.ones(len(y), dtype=bool)

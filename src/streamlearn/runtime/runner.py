@@ -137,7 +137,7 @@ class Runner:
         self._since_checkpoint += len(batch) + len(decoded.dead_letters)
         if len(batch) == 0:
             return
-        labelled = _has_label(batch)
+        labelled = batch.labelled()
         answers = self.model.process_many(batch, batch, labelled)
         self.counters.predicted += len(batch)
         self.counters.learnt += int(labelled.sum())
@@ -309,13 +309,3 @@ def _json_ready(payload: Any) -> Any:
 
 def _as_list(values: Any) -> list[Any]:
     return values.tolist() if isinstance(values, np.ndarray) else values
-
-
-def _has_label(batch: Batch) -> np.ndarray:
-    if batch.y is None:
-        return np.zeros(len(batch), dtype=bool)
-    if batch.y.dtype.kind == "f":
-        return ~np.isnan(batch.y)
-    if batch.y.dtype.kind == "O":
-        return np.array([v is not None and v == v for v in batch.y], dtype=bool)
-    return np.ones(len(batch), dtype=bool)
