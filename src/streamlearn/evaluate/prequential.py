@@ -193,20 +193,8 @@ class _Run:
         self.pending = None
 
     # ------------------------------------------------------------------ helpers
-    def _classes(self) -> list[Any]:
-        return list(self.model.known_classes)
-
     def _score(self, y_true: np.ndarray, answers: np.ndarray) -> None:
-        if len(y_true) == 0:
-            return
-        if self.classifier:
-            classes = self._classes()
-            if answers.shape[1] < len(classes):
-                answers = np.pad(answers, ((0, 0), (0, len(classes) - answers.shape[1])))
-            labels = self.model.labels_from_proba(answers)
-            self.scorer.score(y_true, answers, labels, classes)
-        else:
-            self.scorer.score(y_true, answers, None, None)
+        self.scorer.score_answers(self.model, y_true, answers)
 
     def _keep(self, answers: np.ndarray) -> None:
         if self.keep:

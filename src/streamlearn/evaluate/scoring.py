@@ -24,6 +24,20 @@ class Scorer:
         for metric in self.rolling:
             self.history[metric.name] = []
 
+    def score_answers(self, model: Any, y_true: np.ndarray, answers: np.ndarray) -> None:
+        """Score a model's answers (class probabilities, or values for a regressor) given
+        when the events were predicted, now that their labels are here. Classes learnt since
+        then count as probability 0 in the older answers."""
+        if len(y_true) == 0:
+            return
+        if not model.tags["classifier"]:
+            self.score(y_true, answers, None, None)
+            return
+        classes = list(model.known_classes)
+        if answers.shape[1] < len(classes):
+            answers = np.pad(answers, ((0, 0), (0, len(classes) - answers.shape[1])))
+        self.score(y_true, answers, model.labels_from_proba(answers), classes)
+
     def score(self, y_true: np.ndarray, answers: np.ndarray, labels: np.ndarray | None,
               classes: list[Any] | None) -> None:
         start = 0

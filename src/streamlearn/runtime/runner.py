@@ -172,14 +172,7 @@ class Runner:
 
     # ------------------------------------------------------------------ outputs
     def _score(self, y_true: np.ndarray, answers: np.ndarray) -> None:
-        if self.classifier:
-            classes = list(self.model.known_classes)
-            if answers.shape[1] < len(classes):
-                answers = np.pad(answers, ((0, 0), (0, len(classes) - answers.shape[1])))
-            labels = self.model.labels_from_proba(answers)
-            self.scorer.score(y_true, answers, labels, classes)
-        else:
-            self.scorer.score(y_true, answers, None, None)
+        self.scorer.score_answers(self.model, y_true, answers)
 
     def _write_predictions(self, batch: Batch, answers: np.ndarray) -> None:
         columns = prediction_columns(self.model, batch, answers, self.classifier)
