@@ -18,6 +18,7 @@ uninterrupted run has, and predictions (upserted by id) are written at least onc
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,6 +82,8 @@ class Runner:
         self._last_checkpoint = time.monotonic()
         self._history_saved = 0
         self.writer: OutputWriter | None = None
+        # held while the model changes, so a served prediction never sees half an update
+        self.lock = threading.RLock()
 
     # ------------------------------------------------------------------ the loop
     def run(self, stop: Any = None, max_batches: int | None = None) -> None:
@@ -131,6 +134,10 @@ class Runner:
                 for d in dead_letters])
 
     def process_events(self, decoded: Decoded) -> None:
+        with self.lock:
+            self._process_events(decoded)
+
+    def _process_events(self, decoded: Decoded) -> None:
         self._dead_letters("events", decoded.dead_letters)
         batch = decoded.batch
         self.counters.events_in += len(batch) + len(decoded.dead_letters)
@@ -151,24 +158,41 @@ class Runner:
         self._write_predictions(batch, answers)
 
     def process_labels(self) -> bool:
-        """Join the labels that arrived; returns whether any did."""
+        """Join the labels that arrived on the labels source; returns whether any did."""
         decoded = self.labels.read(self.max_events, 0) if self.labels is not None else None
         if decoded is None or (len(decoded.batch) == 0 and not decoded.dead_letters):
             return False
-        self._dead_letters("labels", decoded.dead_letters)
-        ids, labels = decoded.batch.ids.tolist(), decoded.batch.y
-        self.counters.labels_in += len(ids)
-        found = self.pending.take(ids)
-        matched = 0 if found is None else len(found[2])
-        self.counters.unmatched_labels += len(ids) - matched
-        if found is not None:
-            rows, answers, positions = found
-            rows = rows.with_labels(labels[positions])
-            self.model.process_many(rows, rows, np.ones(len(rows), dtype=bool))
-            self.counters.learnt += len(rows)
-            self._score(rows.y, answers)
-            self.store.write_labels(self.run_id, zip(rows.ids.tolist(), rows.y.tolist()))
+        self.join_labels(decoded)
         return True
+
+    def join_labels(self, decoded: Decoded) -> int:
+        """Learn and score the waiting predictions these ``{id, label}`` events belong to;
+        returns how many matched."""
+        with self.lock:
+            self._dead_letters("labels", decoded.dead_letters)
+            ids, labels = decoded.batch.ids.tolist(), decoded.batch.y
+            self.counters.labels_in += len(ids)
+            found = self.pending.take(ids)
+            matched = 0 if found is None else len(found[2])
+            self.counters.unmatched_labels += len(ids) - matched
+            if found is not None:
+                rows, answers, positions = found
+                rows = rows.with_labels(labels[positions])
+                self.model.process_many(rows, rows, np.ones(len(rows), dtype=bool))
+                self.counters.learnt += len(rows)
+                self._score(rows.y, answers)
+                self.store.write_labels(self.run_id, zip(rows.ids.tolist(), rows.y.tolist()))
+            return matched
+
+    def predict(self, batch: Batch) -> np.ndarray:
+        """Answer events without learning (the serving path); they wait for feedback."""
+        with self.lock:
+            answers = self.model.process_many(batch, batch, np.zeros(len(batch), dtype=bool))
+            self.counters.events_in += len(batch)
+            self.counters.predicted += len(batch)
+            self.pending.add(batch, answers)
+            self._write_predictions(batch, answers)
+        return answers
 
     # ------------------------------------------------------------------ outputs
     def _score(self, y_true: np.ndarray, answers: np.ndarray) -> None:
@@ -197,6 +221,10 @@ class Runner:
                 or time.monotonic() - self._last_checkpoint >= self.checkpoint_seconds)
 
     def checkpoint(self) -> None:
+        with self.lock:
+            self._checkpoint()
+
+    def _checkpoint(self) -> None:
         if self.writer is not None:
             self.writer.drain()     # outputs first: at least once
         for sink in (self.sink, self.dead_letter_sink):
