@@ -61,6 +61,7 @@ class JobConfig(_Strict):
     checkpoint: CheckpointConfig = Field(default_factory=CheckpointConfig)
     pending: PendingConfig = Field(default_factory=PendingConfig)
     rolling_window: int = Field(1000, ge=1)
+    history_every: int = Field(1000, ge=1, description="record the metrics every N labels")
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 

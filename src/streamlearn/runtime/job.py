@@ -75,7 +75,7 @@ class Job:
                              if k not in ("id_field", "label_field")}
         runner = Runner(
             cfg.name, parse_pipeline(cfg.pipeline),
-            Scorer([get_metric(m) for m in cfg.metrics], cfg.rolling_window, 1000),
+            Scorer([get_metric(m) for m in cfg.metrics], cfg.rolling_window, cfg.history_every),
             make_source(cfg.source, self._schema()), store,
             labels=None if labels_config is None else make_source(labels_config,
                                                                    self._labels_schema()),

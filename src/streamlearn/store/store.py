@@ -137,6 +137,48 @@ class Store:
             connection.execute(tables.checkpoints.delete().where(
                 tables.checkpoints.c.run_id == run_id))
 
+    # ------------------------------------------------------------------ model registry
+    def save_model_version(self, name: str, metadata: dict[str, Any], artifact: bytes) -> int:
+        """Store a new version of model ``name``; returns its number (1, 2, ...)."""
+        table = tables.model_versions
+        with self.engine.begin() as connection:
+            latest = connection.execute(select(func.max(table.c.version)).where(
+                table.c.name == name)).scalar() or 0
+            connection.execute(insert(table).values(
+                name=name, version=latest + 1, created_at=time.time(),
+                metadata=orjson.dumps(metadata, option=orjson.OPT_SERIALIZE_NUMPY).decode(),
+                artifact=artifact))
+        return latest + 1
+
+    def model_versions(self, name: str) -> list[dict[str, Any]]:
+        table = tables.model_versions
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(table.c.version, table.c.created_at, table.c.metadata)
+                .where(table.c.name == name).order_by(table.c.version)).mappings().all()
+        return [{"version": r["version"], "created_at": r["created_at"],
+                 "metadata": orjson.loads(r["metadata"])} for r in rows]
+
+    def model_names(self) -> list[str]:
+        table = tables.model_versions
+        with self.engine.connect() as connection:
+            return list(connection.execute(select(table.c.name).distinct()
+                                           .order_by(table.c.name)).scalars())
+
+    def load_model_version(self, name: str, version: int | None = None
+                           ) -> tuple[int, dict[str, Any], bytes]:
+        """(version, metadata, artifact) of a version, the latest when ``version`` is None."""
+        table = tables.model_versions
+        query = select(table).where(table.c.name == name)
+        query = (query.where(table.c.version == version) if version is not None
+                 else query.order_by(table.c.version.desc()).limit(1))
+        with self.engine.connect() as connection:
+            row = connection.execute(query).mappings().first()
+        if row is None:
+            raise LookupError(f"model {name!r} has no version {version}" if version is not None
+                              else f"no model named {name!r} in the registry")
+        return row["version"], orjson.loads(row["metadata"]), row["artifact"]
+
     def spill(self, run_id: str) -> SpillTable:
         """Where a run's waiting predictions go when they outgrow memory."""
         return SpillTable(self, run_id)

@@ -1,0 +1,185 @@
+"""The HTTP API (FastAPI): predict, learn, feedback, models, metrics, health, dashboard."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
+from pydantic import BaseModel, Field
+
+from streamlearn.serve.prometheus import prometheus_text
+from streamlearn.serve.service import ModelService
+
+MAX_BODY_BYTES = 8 * 1024 * 1024
+MAX_EVENTS_PER_REQUEST = 10_000
+
+
+class Events(BaseModel):
+    """One event or a list: each a JSON object of the job's fields."""
+
+    events: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_EVENTS_PER_REQUEST)
+
+
+class Prediction(BaseModel):
+    id: Any
+    prediction: Any
+    proba: dict[str, float] | None
+    model_version: int | None
+
+
+class Rejected(BaseModel):
+    index: int
+    reason: str
+
+
+class PredictResponse(BaseModel):
+    predictions: list[Prediction]
+    rejected: list[Rejected]
+
+
+class LearnResponse(BaseModel):
+    learnt: int
+    rejected: list[Rejected]
+
+
+class Feedback(BaseModel):
+    """Labels for earlier predictions, by the ids the predictions returned."""
+
+    feedback: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_EVENTS_PER_REQUEST)
+
+
+class FeedbackResponse(BaseModel):
+    matched: int
+    unmatched: int
+    rejected: list[Rejected]
+
+
+class Version(BaseModel):
+    version: int
+    created_at: float
+    metadata: dict[str, Any]
+
+
+class VersionsResponse(BaseModel):
+    name: str
+    live_version: int | None
+    versions: list[Version]
+
+
+class Rollback(BaseModel):
+    version: int = Field(ge=1)
+
+
+class SaveVersion(BaseModel):
+    note: str | None = Field(None, max_length=1000)
+
+
+def _rejected(dead_letters: list[Any]) -> list[dict[str, Any]]:
+    return [{"index": int(d.index), "reason": d.reason} for d in dead_letters]
+
+
+def create_app(service: ModelService, start: bool = True) -> FastAPI:
+    """The application serving ``service``; ``start`` runs its stream while the app lives."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        if start:
+            service.start()
+        yield
+        if start:
+            service.close()
+
+    app = FastAPI(title="streamlearn", version="1", lifespan=lifespan,
+                  description="Predict with, teach and monitor a model that learns from a "
+                              "stream. Write endpoints need `Authorization: Bearer <token>` "
+                              "when the server has a token.")
+    app.state.service = service
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next):
+        length = request.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
+            return JSONResponse({"detail": f"the body is over {MAX_BODY_BYTES:,} bytes"},
+                                status_code=413)
+        return await call_next(request)
+
+    def writer(request: Request) -> None:
+        if not service.is_authorised(request.headers.get("authorization")):
+            raise HTTPException(401, "a valid 'Authorization: Bearer <token>' header is "
+                                     "required", headers={"WWW-Authenticate": "Bearer"})
+
+    def known(name: str) -> None:
+        if name != service.name:
+            raise HTTPException(404, f"no model named {name!r}; this server serves "
+                                     f"{service.name!r}")
+
+    @app.post("/v1/predict", response_model=PredictResponse, dependencies=[Depends(writer)],
+              tags=["stream"])
+    def predict(body: Events) -> dict[str, Any]:
+        """Predict events (they then wait for feedback under the returned ids)."""
+        predictions, dead = service.predict(body.events)
+        return {"predictions": predictions, "rejected": _rejected(dead)}
+
+    @app.post("/v1/learn", response_model=LearnResponse, dependencies=[Depends(writer)],
+              tags=["stream"])
+    def learn(body: Events) -> dict[str, Any]:
+        """Learn events that carry their label (test-then-train: each is scored first)."""
+        learnt, dead = service.learn(body.events)
+        return {"learnt": learnt, "rejected": _rejected(dead)}
+
+    @app.post("/v1/feedback", response_model=FeedbackResponse, dependencies=[Depends(writer)],
+              tags=["stream"])
+    def feedback(body: Feedback) -> dict[str, Any]:
+        """Labels `{id, label}` for earlier predictions: each is scored and learnt."""
+        matched, unmatched, dead = service.feedback(body.feedback)
+        return {"matched": matched, "unmatched": unmatched, "rejected": _rejected(dead)}
+
+    @app.get("/v1/models", tags=["models"])
+    def models() -> dict[str, Any]:
+        """The served model and how many versions it has."""
+        return {"models": [{"name": service.name, "live_version": service.live_version,
+                            "versions": len(service.versions())}]}
+
+    @app.get("/v1/models/{name}/versions", response_model=VersionsResponse, tags=["models"])
+    def versions(name: str) -> dict[str, Any]:
+        known(name)
+        return {"name": name, "live_version": service.live_version,
+                "versions": service.versions()}
+
+    @app.post("/v1/models/{name}/versions", dependencies=[Depends(writer)], tags=["models"])
+    def save_version(name: str, body: SaveVersion | None = None) -> dict[str, int]:
+        """Save the live state as a new version."""
+        known(name)
+        return {"version": service.save_version(None if body is None else body.note)}
+
+    @app.post("/v1/models/{name}/rollback", dependencies=[Depends(writer)], tags=["models"])
+    def rollback(name: str, body: Rollback) -> dict[str, int]:
+        """Serve a saved version again (it goes on learning from there)."""
+        known(name)
+        try:
+            return {"live_version": service.rollback(body.version)}
+        except LookupError as exc:
+            raise HTTPException(404, str(exc)) from None
+
+    @app.get("/v1/metrics", tags=["monitoring"])
+    def metrics() -> dict[str, Any]:
+        """Rolling and whole-stream metrics, counters, throughput, lag, history."""
+        return service.status()
+
+    @app.get("/metrics", response_class=PlainTextResponse, tags=["monitoring"])
+    def prometheus() -> str:
+        """The same, in Prometheus' text format."""
+        return prometheus_text(service.status())
+
+    @app.get("/healthz", tags=["monitoring"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["monitoring"])
+    def readyz() -> JSONResponse:
+        ready = service.ready
+        return JSONResponse({"ready": ready}, status_code=200 if ready else 503)
+
+    return app
