@@ -53,6 +53,7 @@ class JobConfig(_Strict):
     labels: dict[str, Any] | None = None
     schema_: SchemaConfig = Field(default_factory=SchemaConfig, alias="schema")
     pipeline: list[Any] | str
+    challenger: list[Any] | str | None = None      # a shadow pipeline scored beside it
     metrics: list[str] = Field(default_factory=lambda: ["Accuracy"])
     batch: BatchConfig = Field(default_factory=BatchConfig)
     sink: dict[str, Any] | None = None

@@ -73,9 +73,12 @@ class Job:
         if cfg.labels is not None:
             labels_config = {k: v for k, v in cfg.labels.items()
                              if k not in ("id_field", "label_field")}
+        def scorer() -> Scorer:
+            return Scorer([get_metric(m) for m in cfg.metrics], cfg.rolling_window,
+                          cfg.history_every)
+
         runner = Runner(
-            cfg.name, parse_pipeline(cfg.pipeline),
-            Scorer([get_metric(m) for m in cfg.metrics], cfg.rolling_window, cfg.history_every),
+            cfg.name, parse_pipeline(cfg.pipeline), scorer(),
             make_source(cfg.source, self._schema()), store,
             labels=None if labels_config is None else make_source(labels_config,
                                                                    self._labels_schema()),
@@ -86,6 +89,8 @@ class Job:
             checkpoint_path=cfg.checkpoint.path,
             max_pending=cfg.pending.max_events,
             max_pending_in_memory=cfg.pending.max_in_memory,
+            challenger=(None if cfg.challenger is None
+                        else (parse_pipeline(cfg.challenger), scorer())),
             dead_letter_sink=None if cfg.dead_letters is None else make_sink(cfg.dead_letters,
                                                                              cfg.source))
         self.runner = runner

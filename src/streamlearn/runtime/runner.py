@@ -60,7 +60,8 @@ class Runner:
                  max_events: int = 1000, max_delay_ms: int = 50,
                  checkpoint_events: int = 50_000, checkpoint_seconds: float = 10.0,
                  max_pending: int = 1_000_000, dead_letter_sink: Sink | None = None,
-                 checkpoint_path: str | None = None, max_pending_in_memory: int | None = None):
+                 checkpoint_path: str | None = None, max_pending_in_memory: int | None = None,
+                 challenger: tuple[Any, Scorer] | None = None):
         self.run_id = run_id
         self.model = model
         self.scorer = scorer
@@ -68,6 +69,7 @@ class Runner:
         self.labels = labels
         self.sink = sink
         self.dead_letter_sink = dead_letter_sink
+        self.challenger = challenger        # (model, scorer) learning in the shadow
         self.checkpoint_path = None if checkpoint_path is None else Path(checkpoint_path)
         self.store = store
         self.max_events = max_events
@@ -152,6 +154,8 @@ class Runner:
             self.counters.last_event_time = float(np.nanmax(batch.times))
         if labelled.any():
             self._score(batch.y[labelled], answers[labelled])
+        if self.challenger is not None:
+            self._shadow(batch, labelled)
         if not labelled.all():
             waiting = ~labelled
             self.pending.add(batch.take(waiting), answers[waiting])
@@ -179,6 +183,8 @@ class Runner:
                 rows, answers, positions = found
                 rows = rows.with_labels(labels[positions])
                 self.model.process_many(rows, rows, np.ones(len(rows), dtype=bool))
+                if self.challenger is not None:   # it learns late labels too (unscored)
+                    self.challenger[0].process_many(rows, rows, np.ones(len(rows), dtype=bool))
                 self.counters.learnt += len(rows)
                 self._score(rows.y, answers)
                 self.store.write_labels(self.run_id, zip(rows.ids.tolist(), rows.y.tolist()))
@@ -193,6 +199,25 @@ class Runner:
             self.pending.add(batch, answers)
             self._write_predictions(batch, answers)
         return answers
+
+    # ------------------------------------------------------------------ champion/challenger
+    def _shadow(self, batch: Batch, labelled: np.ndarray) -> None:
+        """The challenger answers and learns the same events; it is scored on those that
+        carry their label (on late labels it learns but is not scored: only the champion's
+        answers wait for them)."""
+        model, scorer = self.challenger  # type: ignore[misc]
+        answers = model.process_many(batch, batch, labelled)
+        if labelled.any():
+            scorer.score_answers(model, batch.y[labelled], answers[labelled])
+
+    def promote(self) -> None:
+        """Swap champion and challenger (models and their metrics)."""
+        with self.lock:
+            if self.challenger is None:
+                raise LookupError("this job has no challenger to promote")
+            (model, scorer), self.challenger = self.challenger, (self.model, self.scorer)
+            self.model, self.scorer = model, scorer
+            self.classifier = bool(model.tags["classifier"])
 
     # ------------------------------------------------------------------ outputs
     def _score(self, y_true: np.ndarray, answers: np.ndarray) -> None:
@@ -233,6 +258,9 @@ class Runner:
         self._save_history()
         state = {
             "pipeline": self.model.snapshot(), "scorer": self.scorer.state(),
+            "challenger": None if self.challenger is None else {
+                "pipeline": self.challenger[0].snapshot(),
+                "scorer": self.challenger[1].state()},
             "pending": self.pending.state(), "counters": self.counters.as_dict(),
             "positions": {"events": self.source.position(),
                           "labels": None if self.labels is None else self.labels.position()},
@@ -289,6 +317,9 @@ class Runner:
         state = loads(blob)
         self.model.restore(state["pipeline"])
         self.scorer.restore(state["scorer"])
+        if self.challenger is not None and state.get("challenger") is not None:
+            self.challenger[0].restore(state["challenger"]["pipeline"])
+            self.challenger[1].restore(state["challenger"]["scorer"])
         self.pending.restore(state["pending"])
         for name, value in state["counters"].items():
             setattr(self.counters, name, value)
