@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -149,6 +151,62 @@ def run(
         console.print(f"  {name}: {value:.4f}")
 
 
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@app.command()
+def serve(
+    job_file: Annotated[Path | None, typer.Argument(
+        help="The job's YAML file (or give --model and --store).")] = None,
+    host: Annotated[str, typer.Option(
+        help="Address to bind; any other than loopback needs a token.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    token: Annotated[str | None, typer.Option(
+        envvar="STREAMLEARN_TOKEN", show_default=False,
+        help="Bearer token that write endpoints require.")] = None,
+    stream: Annotated[bool, typer.Option(
+        "--stream/--no-stream", help="Also run the job's source in the background.")] = True,
+    model: Annotated[str | None, typer.Option(
+        help="Serve this model's version from the registry, without a job file.")] = None,
+    store: Annotated[str | None, typer.Option(
+        help="The registry's database URL (with --model).")] = None,
+    version: Annotated[int | None, typer.Option(
+        help="The version to serve with --model (default: the latest).")] = None,
+) -> None:
+    """Serve a model over HTTP: predict, learn, feedback, versions, metrics, /docs."""
+    from streamlearn.core.errors import require
+
+    try:
+        if (job_file is None) == (model is None):
+            raise typer.BadParameter("give a job file, or --model with --store")
+        if model is not None and store is None:
+            raise typer.BadParameter("--model needs --store, the registry's database URL")
+        if not token and not _is_loopback(host):
+            raise typer.BadParameter(
+                f"refusing to bind {host} without a token: anyone who reaches it could "
+                f"write; set --token or STREAMLEARN_TOKEN, or bind 127.0.0.1")
+        uvicorn = require("uvicorn", "serve")
+        from streamlearn.serve import ModelService, create_app
+
+        if model is not None:
+            service = ModelService.from_registry(model, store, version=version, token=token)
+        else:
+            service = ModelService.from_yaml(job_file, token=token, stream=stream)
+    except (StreamlearnError, ValueError, OSError, LookupError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(code=2) from None
+    console.print(f"serving {service.name!r} on http://{host}:{port} (API docs at /docs)")
+    uvicorn.run(create_app(service), host=host, port=port, log_level="info")
+
+
 @app.command()
 def estimators() -> None:
     """List the estimators a pipeline can name."""
@@ -170,6 +228,131 @@ def export_dataset(
     data = _dataset(name, events, seed)
     data.to_csv(path, target="y")
     console.print(json.dumps({"path": str(path), "events": len(data)}))
+
+
+# ---------------------------------------------------------------------- the model registry
+models_app = typer.Typer(no_args_is_help=True,
+                         help="The model registry: list, show, roll back, export, import.")
+app.add_typer(models_app, name="models")
+
+StoreOption = Annotated[str | None, typer.Option(
+    "--store", envvar="STREAMLEARN_STORE", show_default=False,
+    help="The registry's database URL (default: sqlite:///streamlearn-data/streamlearn.db, "
+         "the store's own).")]
+
+
+@contextmanager
+def _registry(url: str | None) -> Iterator[Any]:
+    """The store at ``url`` (the default store when None); a missing model or version, or a
+    bad file, exits 2 with the reason."""
+    from streamlearn.store import DEFAULT_URL, Store
+
+    store = None
+    try:
+        store = Store(url or DEFAULT_URL)
+        yield store
+    except (StreamlearnError, LookupError, ValueError, OSError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(code=2) from None
+    finally:
+        if store is not None:
+            store.close()
+
+
+@models_app.command("list")
+def models_list(store: StoreOption = None) -> None:
+    """The models in the registry, with their number of versions."""
+    from rich.table import Table
+
+    with _registry(store) as registry:
+        table = Table("model", "versions", "latest saved")
+        for name in registry.model_names():
+            versions = registry.model_versions(name)
+            table.add_row(name, str(len(versions)), _when(versions[-1]["created_at"]))
+    console.print(table)
+
+
+@models_app.command("show")
+def models_show(name: Annotated[str, typer.Argument(help="The model's name.")],
+                store: StoreOption = None) -> None:
+    """A model's versions: when each was saved, events seen, metrics, note."""
+    from rich.table import Table
+
+    with _registry(store) as registry:
+        versions = registry.model_versions(name)
+        if not versions:
+            raise LookupError(f"no model named {name!r} in the registry at {registry.url}")
+    table = Table("version", "saved", "events", "metrics", "note", title=name)
+    for entry in versions:
+        meta = entry["metadata"]
+        metrics = ", ".join(f"{k} {v:.4f}" for k, v in (meta.get("metrics") or {}).items()
+                            if isinstance(v, int | float))
+        table.add_row(str(entry["version"]), _when(entry["created_at"]),
+                      f"{meta.get('events_seen', '')}", metrics, meta.get("note") or "")
+    console.print(table)
+
+
+@models_app.command("rollback")
+def models_rollback(name: Annotated[str, typer.Argument(help="The model's name.")],
+                    version: Annotated[int, typer.Argument(help="The version to go back to.")],
+                    store: StoreOption = None) -> None:
+    """Record a new version copied from VERSION, so it becomes the latest: a server started
+    with `streamlearn serve --model NAME` serves it (a running server: POST
+    /v1/models/NAME/rollback)."""
+    with _registry(store) as registry:
+        _, metadata, artifact = registry.load_model_version(name, version)
+        metadata = {**metadata, "note": f"rollback to version {version}",
+                    "rolled_back_from": version}
+        number = registry.save_model_version(name, metadata, artifact)
+    console.print(f"{name}: version {number} is a copy of version {version}")
+
+
+@models_app.command("export")
+def models_export(name: Annotated[str, typer.Argument(help="The model's name.")],
+                  path: Annotated[Path, typer.Argument(help="The file to write.")],
+                  version: Annotated[int | None, typer.Option(
+                      help="The version (default: the latest).")] = None,
+                  store: StoreOption = None) -> None:
+    """Write a version's artifact (the safe format: JSON header and arrays, no pickle)."""
+    with _registry(store) as registry:
+        number, _, artifact = registry.load_model_version(name, version)
+        path.write_bytes(artifact)
+    console.print(f"{name} version {number} written to {path} ({len(artifact):,} bytes)")
+
+
+@models_app.command("import")
+def models_import(name: Annotated[str, typer.Argument(help="The model's name.")],
+                  path: Annotated[Path, typer.Argument(help="An exported artifact.")],
+                  schema: Annotated[str | None, typer.Option(
+                      help='The events\' schema as JSON, e.g. \'{"target": "y"}\' '
+                           "(default: the latest version's).")] = None,
+                  store: StoreOption = None) -> None:
+    """Store an artifact as NAME's next version, after checking that it loads (artifacts are
+    never unpickled: only estimators the registry knows can be named)."""
+    from streamlearn.runtime.config import SchemaConfig
+    from streamlearn.serve.artifacts import unpack
+
+    with _registry(store) as registry:
+        artifact = path.read_bytes()
+        try:
+            _, model = unpack(artifact)
+        except Exception as exc:  # whatever a foreign file makes the reader raise
+            raise ValueError(f"{path} is not a streamlearn model artifact: {exc}") from None
+        if schema is not None:
+            recorded = SchemaConfig.model_validate(json.loads(schema)).model_dump(mode="json")
+        else:
+            known = registry.model_versions(name)
+            recorded = known[-1]["metadata"].get("schema") if known else None
+        metadata = {"pipeline": repr(model), "note": f"imported from {path.name}",
+                    "schema": recorded}
+        number = registry.save_model_version(name, metadata, artifact)
+    console.print(f"{name}: version {number} imported from {path}")
+
+
+def _when(timestamp: float) -> str:
+    from datetime import datetime
+
+    return datetime.fromtimestamp(timestamp).isoformat(sep=" ", timespec="seconds")
 
 
 if __name__ == "__main__":

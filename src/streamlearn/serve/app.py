@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 
+from streamlearn.serve.dashboard import add_dashboard
 from streamlearn.serve.prometheus import prometheus_text
 from streamlearn.serve.service import ModelService
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
 MAX_EVENTS_PER_REQUEST = 10_000
+MAX_VERSION = 2**31 - 1  # the registry's version column is a 32-bit integer
 
 
 class Events(BaseModel):
@@ -69,7 +72,7 @@ class VersionsResponse(BaseModel):
 
 
 class Rollback(BaseModel):
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=MAX_VERSION)
 
 
 class SaveVersion(BaseModel):
@@ -101,8 +104,12 @@ def create_app(service: ModelService, start: bool = True) -> FastAPI:
     async def limit_body(request: Request, call_next):
         length = request.headers.get("content-length")
         if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
-            return JSONResponse({"detail": f"the body is over {MAX_BODY_BYTES:,} bytes"},
-                                status_code=413)
+            return JSONResponse({"detail": f"body: it is over {MAX_BODY_BYTES:,} bytes; "
+                                           f"send fewer events per request"}, status_code=413)
+        if "chunked" in request.headers.get("transfer-encoding", "").lower():
+            # a chunked body's size is unknown until it is read: ask for it up front instead
+            return JSONResponse({"detail": "body: send it with a Content-Length header "
+                                           "(chunked bodies are refused)"}, status_code=411)
         return await call_next(request)
 
     def writer(request: Request) -> None:
@@ -112,7 +119,7 @@ def create_app(service: ModelService, start: bool = True) -> FastAPI:
 
     def known(name: str) -> None:
         if name != service.name:
-            raise HTTPException(404, f"no model named {name!r}; this server serves "
+            raise HTTPException(404, f"name: no model named {name!r}; this server serves "
                                      f"{service.name!r}")
 
     @app.post("/v1/predict", response_model=PredictResponse, dependencies=[Depends(writer)],
@@ -148,6 +155,16 @@ def create_app(service: ModelService, start: bool = True) -> FastAPI:
         return {"name": name, "live_version": service.live_version,
                 "versions": service.versions()}
 
+    @app.get("/v1/models/{name}/versions/{version}", response_model=Version, tags=["models"])
+    def one_version(name: str, version: Annotated[int, PathParam(ge=1, le=MAX_VERSION)]
+                    ) -> dict[str, Any]:
+        """One version's creation time and metadata (pipeline, metrics, schema, note)."""
+        known(name)
+        try:
+            return service.version(version)
+        except LookupError as exc:
+            raise HTTPException(404, f"version: {exc}") from None
+
     @app.post("/v1/models/{name}/versions", dependencies=[Depends(writer)], tags=["models"])
     def save_version(name: str, body: SaveVersion | None = None) -> dict[str, int]:
         """Save the live state as a new version."""
@@ -161,7 +178,7 @@ def create_app(service: ModelService, start: bool = True) -> FastAPI:
         try:
             return {"live_version": service.rollback(body.version)}
         except LookupError as exc:
-            raise HTTPException(404, str(exc)) from None
+            raise HTTPException(404, f"version: {exc}") from None
 
     @app.get("/v1/metrics", tags=["monitoring"])
     def metrics() -> dict[str, Any]:
@@ -182,4 +199,5 @@ def create_app(service: ModelService, start: bool = True) -> FastAPI:
         ready = service.ready
         return JSONResponse({"ready": ready}, status_code=200 if ready else 503)
 
+    add_dashboard(app)
     return app

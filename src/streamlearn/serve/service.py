@@ -15,9 +15,11 @@ from collections import deque
 from itertools import pairwise
 from typing import Any
 
-from streamlearn.core.schema import Decoded, Schema
+from streamlearn.core.errors import StreamlearnError
+from streamlearn.core.schema import DeadLetter, Decoded, Schema
 from streamlearn.runtime import Job
 from streamlearn.serve.artifacts import pack, unpack
+from streamlearn.store import Store
 
 
 class ModelService:
@@ -43,6 +45,29 @@ class ModelService:
                   stream: bool = True) -> ModelService:
         return cls(Job.from_yaml(path_or_text), token=token, stream=stream)
 
+    @classmethod
+    def from_registry(cls, name: str, store_url: str, version: int | None = None,
+                      token: str | None = None) -> ModelService:
+        """Serve a saved version (the latest when ``version`` is None) without a job file:
+        the job is the version's pipeline and recorded schema, fed over HTTP only."""
+        store = Store(store_url)
+        try:
+            number, metadata, artifact = store.load_model_version(name, version)
+        finally:
+            store.close()
+        if not metadata.get("schema"):
+            raise StreamlearnError(
+                f"version {number} of model {name!r} records no schema; save it from a "
+                f"server (or import it with --schema) so the served events can be decoded")
+        spec, _ = unpack(artifact)
+        job = Job.from_dict({"name": name, "source": {"type": "http", "port": 0},
+                             "schema": metadata["schema"], "pipeline": spec,
+                             "metrics": metadata.get("metric_names") or ["Accuracy"],
+                             "store": store_url})
+        service = cls(job, token=token, stream=False)
+        service.rollback(number)
+        return service
+
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
         if self.stream and self._thread is None:
@@ -66,9 +91,15 @@ class ModelService:
         self.ready = False
 
     # ------------------------------------------------------------------ requests
-    def _decode(self, events: list[dict[str, Any]], schema: Schema) -> Decoded:
-        ids = [uuid.uuid4().hex for _ in events]  # ids for events that bring none
-        return schema.decode(events, ids=ids)
+    def _decode(self, events: list[dict[str, Any]], schema: Schema,
+                required: tuple[str, ...] = ()) -> Decoded:
+        """Decode what passes the id and label checks; dead letters keep request indices."""
+        kept, positions, dead = _screen(events, (schema.id, schema.target), required)
+        ids = [uuid.uuid4().hex for _ in kept]  # ids for events that bring none
+        decoded = schema.decode(kept, ids=ids)
+        dead += [DeadLetter(positions[d.index], d.payload, d.reason)
+                 for d in decoded.dead_letters]
+        return Decoded(decoded.batch, sorted(dead, key=lambda d: d.index))
 
     def predict(self, events: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[Any]]:
         """Predictions for the events that decode (their ids, generated when absent, are
@@ -77,20 +108,23 @@ class ModelService:
         batch = decoded.batch
         if len(batch) == 0:
             return [], decoded.dead_letters
-        answers = self.runner.predict(batch)
-        model = self.runner.model
+        with self.runner.lock:  # the classes and the version are those of the answers
+            answers = self.runner.predict(batch)
+            model = self.runner.model
+            version = self.live_version
+            classes = model.known_classes if self.runner.classifier else None
+            labels = (model.labels_from_proba(answers).tolist() if classes is not None
+                      else None)
         results = []
-        if self.runner.classifier:
-            classes = model.known_classes
-            labels = model.labels_from_proba(answers).tolist()
+        if classes is not None:
             for event_id, label, row in zip(batch.ids.tolist(), labels, answers.tolist()):
                 results.append({"id": event_id, "prediction": label,
                                 "proba": {str(c): p for c, p in zip(classes, row)},
-                                "model_version": self.live_version})
+                                "model_version": version})
         else:
             for event_id, value in zip(batch.ids.tolist(), answers.tolist()):
                 results.append({"id": event_id, "prediction": value, "proba": None,
-                                "model_version": self.live_version})
+                                "model_version": version})
         self._sample()
         return results, decoded.dead_letters
 
@@ -102,7 +136,7 @@ class ModelService:
         return labelled, decoded.dead_letters
 
     def feedback(self, pairs: list[dict[str, Any]]) -> tuple[int, int, list[Any]]:
-        decoded = self.label_schema.decode(pairs)
+        decoded = self._decode(pairs, self.label_schema, required=("id", "label"))
         matched = self.runner.join_labels(decoded)
         return matched, len(decoded.batch) - matched, decoded.dead_letters
 
@@ -136,13 +170,23 @@ class ModelService:
             metadata = {"pipeline": repr(self.runner.model),
                         "metrics": self.runner.scorer.values(),
                         "events_seen": self.runner.counters.events_in,
-                        "learnt": self.runner.counters.learnt, "note": note}
+                        "learnt": self.runner.counters.learnt, "note": note,
+                        # what `serve --model` needs to rebuild the job around the artifact
+                        "schema": self.job.config.schema_.model_dump(mode="json"),
+                        "metric_names": list(self.job.config.metrics)}
         version = self.runner.store.save_model_version(self.name, metadata, artifact)
         self.live_version = version
         return version
 
     def versions(self) -> list[dict[str, Any]]:
         return self.runner.store.model_versions(self.name)
+
+    def version(self, number: int) -> dict[str, Any]:
+        """One version's number, creation time and metadata; LookupError when absent."""
+        for entry in self.versions():
+            if entry["version"] == number:
+                return entry
+        raise LookupError(f"model {self.name!r} has no version {number}")
 
     def rollback(self, version: int) -> int:
         """Serve (and keep learning from) a saved version."""
@@ -157,6 +201,34 @@ class ModelService:
         if not self.token:
             return True
         return header is not None and _constant_time_equal(header, f"Bearer {self.token}")
+
+
+def _screen(items: list[dict[str, Any]], fields: tuple[str | None, ...],
+            required: tuple[str, ...]) -> tuple[list[dict[str, Any]], list[int], list[DeadLetter]]:
+    """The items whose id and label ``fields`` hold a string or a number (an object or list
+    can be neither looked up by id nor learnt as a class), with the ``required`` ones
+    present; their positions; dead letters for the others."""
+    kept, positions, dead = [], [], []
+    for index, item in enumerate(items):
+        reason = None
+        for name in fields:
+            if name is None:
+                continue
+            value = item.get(name)
+            if value is None and name in required:
+                reason = (f"field {name!r} is missing from item {index}; "
+                          f"send {{{', '.join(required)}}}")
+            elif value is not None and not isinstance(value, str | int | float):
+                reason = (f"field {name!r} of item {index} holds a {type(value).__name__}; "
+                          f"send a string or a number")
+            if reason is not None:
+                break
+        if reason is None:
+            kept.append(item)
+            positions.append(index)
+        else:
+            dead.append(DeadLetter(index, item, reason))
+    return kept, positions, dead
 
 
 def _constant_time_equal(a: str, b: str) -> bool:
