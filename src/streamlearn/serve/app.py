@@ -180,6 +180,16 @@ def create_app(service: ModelService, start: bool = True) -> FastAPI:
         except LookupError as exc:
             raise HTTPException(404, f"version: {exc}") from None
 
+    @app.post("/v1/models/{name}/promote", dependencies=[Depends(writer)], tags=["models"])
+    def promote(name: str) -> dict[str, Any]:
+        """Swap champion and challenger: the shadow pipeline starts answering requests."""
+        known(name)
+        try:
+            service.promote()
+        except LookupError as exc:
+            raise HTTPException(409, f"name: {exc}") from None
+        return {"champion": repr(service.runner.model)}
+
     @app.get("/v1/metrics", tags=["monitoring"])
     def metrics() -> dict[str, Any]:
         """Rolling and whole-stream metrics, counters, throughput, lag, history."""

@@ -33,6 +33,8 @@ class ModelService:
         self.schema = job._schema()
         self.label_schema = Schema(id="id", target="label")
         self.live_version: int | None = None
+        # the pipelines, as specs, that artifacts of the champion and challenger are built from
+        self.specs = {"champion": job.config.pipeline, "challenger": job.config.challenger}
         self.stream = stream
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -160,13 +162,13 @@ class ModelService:
             history = {k: list(v) for k, v in self.runner.scorer.history.items()}
         return {"name": self.name, "model_version": self.live_version, **status,
                 "history": history, "throughput": self.throughput(),
-                "challenger": None, "drift_events": [],
+                "challenger": self._challenger_status(), "drift_events": [],
                 "uptime_seconds": time.time() - self.started_at}
 
     # ------------------------------------------------------------------ the registry
     def save_version(self, note: str | None = None) -> int:
         with self.runner.lock:
-            artifact = pack(self.job.config.pipeline, self.runner.model)
+            artifact = pack(self.specs["champion"], self.runner.model)
             metadata = {"pipeline": repr(self.runner.model),
                         "metrics": self.runner.scorer.values(),
                         "events_seen": self.runner.counters.events_in,
@@ -191,11 +193,30 @@ class ModelService:
     def rollback(self, version: int) -> int:
         """Serve (and keep learning from) a saved version."""
         number, _, artifact = self.runner.store.load_model_version(self.name, version)
-        _, model = unpack(artifact)
+        spec, model = unpack(artifact)
         with self.runner.lock:
-            self.runner.model.restore(model.snapshot())
+            # the saved pipeline replaces the live one (it may differ after a promotion)
+            self.runner.model = model
+            self.runner.classifier = bool(model.tags["classifier"])
+            self.specs["champion"] = spec
             self.live_version = number
         return number
+
+    def promote(self) -> None:
+        """The challenger becomes the champion (and the champion the challenger)."""
+        with self.runner.lock:
+            self.runner.promote()
+            self.specs["champion"], self.specs["challenger"] = (self.specs["challenger"],
+                                                                self.specs["champion"])
+            self.live_version = None   # a state no saved version holds
+
+    def _challenger_status(self) -> dict[str, Any] | None:
+        if self.runner.challenger is None:
+            return None
+        model, scorer = self.runner.challenger
+        return {"pipeline": repr(model), "metrics": scorer.values(),
+                "rolling": scorer.rolling_values(),
+                "history": {k: list(v) for k, v in scorer.history.items()}}
 
     def is_authorised(self, header: str | None) -> bool:
         if not self.token:
