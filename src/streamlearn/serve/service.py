@@ -8,6 +8,7 @@ changes, so a prediction never sees half an update.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 import uuid
@@ -79,6 +80,9 @@ class ModelService:
         self.ready = True
 
     def _run_stream(self) -> None:
+        # Requests and the stream share the interpreter: switch threads every 0.5 ms rather
+        # than every 5 ms, so a request waits for the stream thread far less.
+        sys.setswitchinterval(0.0005)
         self.runner.run(stop=self._stop)
 
     def close(self) -> None:
