@@ -50,3 +50,21 @@ def test_the_challenger_resumes_from_the_checkpoint(tmp_path):
     reference = evaluate.prequential((data.X, data.y), StandardScaler() | PAClassifier(),
                                      [metrics.Accuracy()])
     assert second.runner.challenger[1].values() == reference.metrics
+
+
+def test_a_promoted_challenger_is_rebuilt_from_the_checkpoint_after_a_restart(tmp_path):
+    data = SEA(seed=3).take(5000)
+    csv = tmp_path / "sea.csv"
+    data.to_csv(csv)
+    first = _job(tmp_path, csv)
+    first.run(max_batches=2)
+    first.runner.promote()
+    first.runner.checkpoint()
+    second = _job(tmp_path, csv)
+    summary = second.run()
+    assert summary.resumed
+    assert type(second.runner.model.steps[-1]).__name__ == "PAClassifier"
+    assert type(second.runner.challenger[0].steps[-1]).__name__ == "LogisticRegression"
+    reference = evaluate.prequential((data.X, data.y), StandardScaler() | PAClassifier(),
+                                     [metrics.Accuracy()])
+    assert second.runner.scorer.values() == reference.metrics

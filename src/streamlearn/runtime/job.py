@@ -91,6 +91,7 @@ class Job:
             max_pending_in_memory=cfg.pending.max_in_memory,
             challenger=(None if cfg.challenger is None
                         else (parse_pipeline(cfg.challenger), scorer())),
+            specs={"champion": cfg.pipeline, "challenger": cfg.challenger},
             dead_letter_sink=None if cfg.dead_letters is None else make_sink(cfg.dead_letters,
                                                                              cfg.source))
         self.runner = runner

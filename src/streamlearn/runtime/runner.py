@@ -61,7 +61,8 @@ class Runner:
                  checkpoint_events: int = 50_000, checkpoint_seconds: float = 10.0,
                  max_pending: int = 1_000_000, dead_letter_sink: Sink | None = None,
                  checkpoint_path: str | None = None, max_pending_in_memory: int | None = None,
-                 challenger: tuple[Any, Scorer] | None = None):
+                 challenger: tuple[Any, Scorer] | None = None,
+                 specs: dict[str, Any] | None = None):
         self.run_id = run_id
         self.model = model
         self.scorer = scorer
@@ -70,6 +71,8 @@ class Runner:
         self.sink = sink
         self.dead_letter_sink = dead_letter_sink
         self.challenger = challenger        # (model, scorer) learning in the shadow
+        # the pipelines as specs (job-file form), kept in checkpoints and artifacts
+        self.specs: dict[str, Any] = dict(specs or {"champion": None, "challenger": None})
         self.checkpoint_path = None if checkpoint_path is None else Path(checkpoint_path)
         self.store = store
         self.max_events = max_events
@@ -218,6 +221,8 @@ class Runner:
             (model, scorer), self.challenger = self.challenger, (self.model, self.scorer)
             self.model, self.scorer = model, scorer
             self.classifier = bool(model.tags["classifier"])
+            self.specs["champion"], self.specs["challenger"] = (self.specs["challenger"],
+                                                                self.specs["champion"])
 
     # ------------------------------------------------------------------ outputs
     def _score(self, y_true: np.ndarray, answers: np.ndarray) -> None:
@@ -257,6 +262,7 @@ class Runner:
                 sink.flush()
         self._save_history()
         state = {
+            "specs": self.specs,
             "pipeline": self.model.snapshot(), "scorer": self.scorer.state(),
             "challenger": None if self.challenger is None else {
                 "pipeline": self.challenger[0].snapshot(),
@@ -300,6 +306,20 @@ class Runner:
                 "spilled_chunks": self.pending.spilled,
                 "metrics": self.scorer.values(), "rolling": self.scorer.rolling_values()}
 
+    def _rebuild_if_changed(self, specs: dict[str, Any] | None) -> None:
+        """A checkpoint taken after a promotion or a rollback to another pipeline holds that
+        pipeline's state: build the pipelines it names before restoring them."""
+        if not specs or specs == self.specs:
+            return
+        from streamlearn.registry import parse_pipeline
+
+        if specs.get("champion") is not None:
+            self.model = parse_pipeline(specs["champion"])
+            self.classifier = bool(self.model.tags["classifier"])
+        if self.challenger is not None and specs.get("challenger") is not None:
+            self.challenger = (parse_pipeline(specs["challenger"]), self.challenger[1])
+        self.specs = dict(specs)
+
     def forget_checkpoint(self) -> None:
         """Start over: the next run ignores what was checkpointed."""
         if self.checkpoint_path is not None:
@@ -315,6 +335,7 @@ class Runner:
         if blob is None:
             return False
         state = loads(blob)
+        self._rebuild_if_changed(state.get("specs"))
         self.model.restore(state["pipeline"])
         self.scorer.restore(state["scorer"])
         if self.challenger is not None and state.get("challenger") is not None:

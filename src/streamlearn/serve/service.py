@@ -34,8 +34,6 @@ class ModelService:
         self.schema = job._schema()
         self.label_schema = Schema(id="id", target="label")
         self.live_version: int | None = None
-        # the pipelines, as specs, that artifacts of the champion and challenger are built from
-        self.specs = {"champion": job.config.pipeline, "challenger": job.config.challenger}
         self.stream = stream
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -172,7 +170,7 @@ class ModelService:
     # ------------------------------------------------------------------ the registry
     def save_version(self, note: str | None = None) -> int:
         with self.runner.lock:
-            artifact = pack(self.specs["champion"], self.runner.model)
+            artifact = pack(self.runner.specs["champion"], self.runner.model)
             metadata = {"pipeline": repr(self.runner.model),
                         "metrics": self.runner.scorer.values(),
                         "events_seen": self.runner.counters.events_in,
@@ -202,7 +200,7 @@ class ModelService:
             # the saved pipeline replaces the live one (it may differ after a promotion)
             self.runner.model = model
             self.runner.classifier = bool(model.tags["classifier"])
-            self.specs["champion"] = spec
+            self.runner.specs["champion"] = spec
             self.live_version = number
         return number
 
@@ -210,8 +208,6 @@ class ModelService:
         """The challenger becomes the champion (and the champion the challenger)."""
         with self.runner.lock:
             self.runner.promote()
-            self.specs["champion"], self.specs["challenger"] = (self.specs["challenger"],
-                                                                self.specs["champion"])
             self.live_version = None   # a state no saved version holds
 
     def _challenger_status(self) -> dict[str, Any] | None:
