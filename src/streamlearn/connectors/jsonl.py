@@ -12,9 +12,8 @@ import orjson
 
 from streamlearn.connectors.base import Sink, Source
 from streamlearn.connectors.decode import DEFAULT_MAX_EVENT_BYTES, decode_payloads
-from streamlearn.connectors.replay import rate_limiter
+from streamlearn.connectors.replay import check_position, rate_limiter
 from streamlearn.core.batch import Batch
-from streamlearn.core.errors import ParameterError
 from streamlearn.core.schema import Decoded, Schema
 
 READ_CHUNK_BYTES = 1 << 20
@@ -81,9 +80,7 @@ class JSONLinesSource(Source):
         return self._line
 
     def seek(self, position: int) -> None:
-        if not isinstance(position, int) or isinstance(position, bool) or position < 0:
-            raise ParameterError(f"a {type(self).__name__} position is a line number >= 0. "
-                                 f"Got {position!r} instead.")
+        position = check_position(self, position, "line")
         was_open = self._handle is not None
         self.close()
         self._line = position

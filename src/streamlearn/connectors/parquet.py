@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 
 from streamlearn.connectors.base import Sink, Source
-from streamlearn.connectors.replay import rate_limiter
+from streamlearn.connectors.replay import check_position, rate_limiter
 from streamlearn.core.batch import Batch
-from streamlearn.core.errors import ParameterError, SchemaError, require
+from streamlearn.core.errors import SchemaError, require
 from streamlearn.core.schema import DeadLetter, Decoded, Schema
 
 READ_BATCH_ROWS = 65_536
@@ -99,9 +99,7 @@ class ParquetSource(Source):
         return self._row
 
     def seek(self, position: int) -> None:
-        if not isinstance(position, int) or isinstance(position, bool) or position < 0:
-            raise ParameterError(f"a {type(self).__name__} position is a row number >= 0. "
-                                 f"Got {position!r} instead.")
+        position = check_position(self, position, "row")
         was_open = self._file is not None
         self.close()
         self._row = position

@@ -61,3 +61,11 @@ class RateLimiter:
 def rate_limiter(rate: float | None) -> RateLimiter | None:
     """A limiter for ``rate`` events per second, or None for "as fast as possible"."""
     return None if rate is None else RateLimiter(rate)
+
+
+def check_position(owner: object, position: object, unit: str) -> int:
+    """A file source's position: a count of ``unit`` (lines, rows) >= 0, or a clear error."""
+    if not isinstance(position, int) or isinstance(position, bool) or position < 0:
+        raise ParameterError(f"a {type(owner).__name__} position is a {unit} number >= 0. "
+                             f"Got {position!r} instead.")
+    return position

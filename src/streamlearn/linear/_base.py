@@ -81,6 +81,12 @@ class LinearModel(FeatureStateMixin):
         self._feature_arrays_cache = ((slots, with_l1), names)
         return names
 
+    def _fresh(self) -> LinearModel:
+        """An unfitted, started copy: what an untrained model answers with."""
+        fresh = self.clone()
+        fresh._start()
+        return fresh  # type: ignore[return-value]
+
     def _start(self, width: int = 1) -> None:
         self._validate()
         self._init_feature_state(width)
@@ -244,9 +250,7 @@ class OneOutputLinear(LinearModel):
     def process_many(self, X_pred: Batch, X_learn: Batch, learn: np.ndarray) -> np.ndarray:
         if not hasattr(self, "weights_"):
             if not learn.any():  # answer from a fresh copy: prediction never changes state
-                fresh = self.clone()
-                fresh._start()
-                return fresh.process_many(X_pred, X_learn, learn)
+                return self._fresh().process_many(X_pred, X_learn, learn)
             self._start()
         columns, X_p, X_l = self._inputs(X_pred, X_learn)
         targets = self._targets(X_learn.y, learn)

@@ -79,9 +79,7 @@ class SoftmaxRegression(ClassesMixin, LinearModel, Classifier):
     def process_many(self, X_pred: Batch, X_learn: Batch, learn: np.ndarray) -> np.ndarray:
         if not hasattr(self, "weights_"):
             if not learn.any():  # answer from a fresh copy: prediction never changes state
-                fresh = self.clone()
-                fresh._start()
-                return fresh.process_many(X_pred, X_learn, learn)
+                return self._fresh().process_many(X_pred, X_learn, learn)
             self._start()
         columns, X_p, X_l = self._inputs(X_pred, X_learn)
         n_known = self.weights_.shape[1]
