@@ -2,4 +2,5 @@
 
 from streamlearn.cli import app
 
-app(prog_name="streamlearn")
+if __name__ == "__main__":  # not when a spawned learner process imports this module
+    app(prog_name="streamlearn")

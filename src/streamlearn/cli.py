@@ -180,6 +180,12 @@ def serve(
         help="The registry's database URL (with --model).")] = None,
     version: Annotated[int | None, typer.Option(
         help="The version to serve with --model (default: the latest).")] = None,
+    learner: Annotated[str, typer.Option(
+        help="Where the model learns: 'process' (its own process, so the stream learns at "
+             "full speed while requests are answered) or 'thread' (this process).")
+    ] = "process",
+    access_log: Annotated[bool, typer.Option(
+        "--access-log/--no-access-log", help="Log a line per request.")] = False,
 ) -> None:
     """Serve a model over HTTP: predict, learn, feedback, versions, metrics, /docs."""
     from streamlearn.core.errors import require
@@ -197,14 +203,18 @@ def serve(
         from streamlearn.serve import ModelService, create_app
 
         if model is not None:
-            service = ModelService.from_registry(model, store, version=version, token=token)
+            service = ModelService.from_registry(model, store, version=version, token=token,
+                                                 learner=learner)
         else:
-            service = ModelService.from_yaml(job_file, token=token, stream=stream)
+            service = ModelService.from_yaml(job_file, token=token, stream=stream,
+                                             learner=learner)
     except (StreamlearnError, ValueError, OSError, LookupError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(code=2) from None
     console.print(f"serving {service.name!r} on http://{host}:{port} (API docs at /docs)")
-    uvicorn.run(create_app(service), host=host, port=port, log_level="info")
+    # no access log by default: a line per request costs more than a prediction
+    uvicorn.run(create_app(service), host=host, port=port, log_level="info",
+                access_log=access_log)
 
 
 @app.command()

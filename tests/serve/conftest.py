@@ -87,9 +87,10 @@ def job_file(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def live_server(tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """(url, token) of a server over a fresh job (store in ``tmp_path``)."""
+    """(url, token) of a server over a fresh job (store in ``tmp_path``), its learner in a
+    process of its own as ``streamlearn serve`` runs it."""
     from streamlearn.serve import ModelService
 
-    service = ModelService.from_yaml(job_yaml(tmp_path), token=TOKEN)
+    service = ModelService.from_yaml(job_yaml(tmp_path), token=TOKEN, learner="process")
     with serving(service) as url:
         yield url, TOKEN

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,10 +92,12 @@ class Runner:
         self.lock = threading.RLock()
 
     # ------------------------------------------------------------------ the loop
-    def run(self, stop: Any = None, max_batches: int | None = None) -> None:
+    def run(self, stop: Any = None, max_batches: int | None = None,
+            between_batches: Callable[[], None] | None = None) -> None:
         """Run until the source ends, ``stop.is_set()``, or ``max_batches`` batches, then
-        checkpoint. An error skips that last checkpoint on purpose: a restart replays from
-        the previous one, so nothing half-done is ever saved."""
+        checkpoint; ``between_batches`` is called after each (the server's learner handles
+        its requests there). An error skips that last checkpoint on purpose: a restart
+        replays from the previous one, so nothing half-done is ever saved."""
         for connector in (self.source, self.labels, self.sink, self.dead_letter_sink):
             if connector is not None:
                 connector.open()
@@ -109,7 +112,9 @@ class Runner:
                 if self.labels is not None:
                     self.process_labels()
                 batches += 1
-                if self._checkpoint_due():
+                if between_batches is not None:
+                    between_batches()
+                if self.checkpoint_due():
                     self.checkpoint()
                 if max_batches is not None and batches >= max_batches:
                     break
@@ -193,15 +198,15 @@ class Runner:
                 self.store.write_labels(self.run_id, zip(rows.ids.tolist(), rows.y.tolist()))
             return matched
 
-    def predict(self, batch: Batch) -> np.ndarray:
-        """Answer events without learning (the serving path); they wait for feedback."""
+    def record_predictions(self, batch: Batch, answers: np.ndarray) -> None:
+        """Events answered elsewhere (the server, from a published copy of the model):
+        counted, stored, and waiting for feedback like the stream's own."""
         with self.lock:
-            answers = self.model.process_many(batch, batch, np.zeros(len(batch), dtype=bool))
             self.counters.events_in += len(batch)
             self.counters.predicted += len(batch)
+            self._since_checkpoint += len(batch)
             self.pending.add(batch, answers)
             self._write_predictions(batch, answers)
-        return answers
 
     # ------------------------------------------------------------------ champion/challenger
     def _shadow(self, batch: Batch, labelled: np.ndarray) -> None:
@@ -246,7 +251,7 @@ class Runner:
             self.sink.write([dict(zip(keys, row)) for row in zip(*values)])
 
     # ------------------------------------------------------------------ checkpoints
-    def _checkpoint_due(self) -> bool:
+    def checkpoint_due(self) -> bool:
         return (self._since_checkpoint >= self.checkpoint_events
                 or time.monotonic() - self._last_checkpoint >= self.checkpoint_seconds)
 

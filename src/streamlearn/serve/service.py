@@ -1,56 +1,95 @@
 """`ModelService`: the live model behind the server.
 
-It runs the job's stream on a background thread and answers requests on the same model:
-predictions, learning, feedback (labels joined to stored predictions by id), metrics, and
-versions kept in the store's model registry. The runner's lock is held while the model
-changes, so a prediction never sees half an update.
+The learner (:mod:`streamlearn.serve.learner`) owns the runner: it runs the job's stream,
+learns, joins feedback, checkpoints and keeps the registry, on a thread or in a process of
+its own. The service answers predictions from the latest copy of the model the learner
+published (a whole copy swapped in at once: a prediction never sees half an update) and
+hands everything else to the learner, waiting for its reply where the request needs one.
 """
 
 from __future__ import annotations
 
-import sys
+import contextlib
+import itertools
+import multiprocessing
+import os
+import queue
 import threading
 import time
-import uuid
 from collections import deque
+from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
+import numpy as np
+
 from streamlearn.core.errors import StreamlearnError
 from streamlearn.core.schema import DeadLetter, Decoded, Schema
+from streamlearn.registry import parse_pipeline
 from streamlearn.runtime import Job
-from streamlearn.serve.artifacts import pack, unpack
+from streamlearn.serve.learner import learner_main
 from streamlearn.store import Store
+
+COMMAND_QUEUE_SIZE = 10_000     # back-pressure: a request waits when the learner lags this far
+REPLY_TIMEOUT_SECONDS = 300.0
+START_TIMEOUT_SECONDS = 120.0
+RECORD_SECONDS = 0.02   # answered predictions reach the learner in one message this often
+
+
+@dataclass(frozen=True)
+class ServedModel:
+    """The copy predictions come from, with what its answers report."""
+
+    model: Any
+    classifier: bool
+    version: int | None
 
 
 class ModelService:
-    def __init__(self, job: Job, token: str | None = None, stream: bool = True):
+    """``learner="thread"`` keeps the learner in this process (quick to start; requests and
+    the stream then share one interpreter), ``"process"`` gives it a process of its own
+    (what ``streamlearn serve`` uses: the stream learns at full speed while requests are
+    answered)."""
+
+    def __init__(self, job: Job, token: str | None = None, stream: bool = True,
+                 learner: str = "thread", publish_seconds: float = 0.1):
+        if learner not in ("thread", "process"):
+            raise ValueError(f"learner must be 'thread' or 'process'; got {learner!r}")
         self.job = job
         self.name = job.config.name
         self.token = token
-        self.runner = job.build()
-        self.runner.restore()
-        self.runner.store.start_run(self.name, job.config.as_dict())
         self.schema = job._schema()
         self.label_schema = Schema(id="id", target="label")
-        self.live_version: int | None = None
         self.stream = stream
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._samples: deque[tuple[float, int]] = deque(maxlen=600)
         self.started_at = time.time()
         self.ready = False
+        self._samples: deque[tuple[float, int]] = deque(maxlen=600)
+        self._served: ServedModel | None = None
+        self._spec: Any = None
+        self._status: dict[str, Any] = {}
+        self._replies: dict[int, tuple[threading.Event, list[Any]]] = {}
+        self._request_ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self._predicted: list[tuple[Any, np.ndarray]] = []
+        self._flushed_at = time.monotonic()
+        self._flush_lock = threading.Lock()
+        self._failure: str | None = None
+        self._stopped = threading.Event()
+        self._first_publish = threading.Event()
+        self._start_learner(learner, publish_seconds)
 
     @classmethod
-    def from_yaml(cls, path_or_text: Any, token: str | None = None,
-                  stream: bool = True) -> ModelService:
-        return cls(Job.from_yaml(path_or_text), token=token, stream=stream)
+    def from_yaml(cls, path_or_text: Any, token: str | None = None, stream: bool = True,
+                  learner: str = "thread") -> ModelService:
+        return cls(Job.from_yaml(path_or_text), token=token, stream=stream, learner=learner)
 
     @classmethod
     def from_registry(cls, name: str, store_url: str, version: int | None = None,
-                      token: str | None = None) -> ModelService:
+                      token: str | None = None, learner: str = "thread") -> ModelService:
         """Serve a saved version (the latest when ``version`` is None) without a job file:
         the job is the version's pipeline and recorded schema, fed over HTTP only."""
+        from streamlearn.serve.artifacts import unpack
+
         store = Store(store_url)
         try:
             number, metadata, artifact = store.load_model_version(name, version)
@@ -65,41 +104,156 @@ class ModelService:
                              "schema": metadata["schema"], "pipeline": spec,
                              "metrics": metadata.get("metric_names") or ["Accuracy"],
                              "store": store_url})
-        service = cls(job, token=token, stream=False)
+        service = cls(job, token=token, stream=False, learner=learner)
         service.rollback(number)
         return service
 
+    # ------------------------------------------------------------------ the learner
+    def _start_learner(self, kind: str, publish_seconds: float) -> None:
+        own_process = kind == "process"
+        if own_process:
+            # spawn, not fork: this process may already run threads (uvicorn, the receiver)
+            context = multiprocessing.get_context("spawn")
+            self._commands: Any = context.Queue(COMMAND_QUEUE_SIZE)
+            self._events: Any = context.Queue()
+            worker_class: Any = context.Process
+        else:
+            self._commands, self._events = queue.Queue(COMMAND_QUEUE_SIZE), queue.Queue()
+            worker_class = threading.Thread
+        self._worker = worker_class(
+            target=learner_main, name="streamlearn-learner", daemon=True,
+            args=(self.job.config.as_dict(), self.stream, self._commands, self._events,
+                  publish_seconds, own_process))
+        self._worker.start()
+        self._receiver = threading.Thread(target=self._receive, name="streamlearn-receiver",
+                                          daemon=True)
+        self._receiver.start()
+        self._first_publish.wait(START_TIMEOUT_SECONDS)
+        if self._failure is not None or self._served is None:
+            self._worker.join(timeout=10)
+            raise StreamlearnError(f"the learner did not start: "
+                                   f"{self._failure or 'it published no model in time'}")
+
+    def _receive(self) -> None:
+        """The learner's messages, in order: a publication is applied before the replies
+        that follow it, so a request answered has its effect on the served copy."""
+        while True:
+            try:
+                message = self._events.get(timeout=0.5)
+            except queue.Empty:
+                self._flush_quietly()
+                if not self._worker.is_alive():
+                    self._fail("the learner exited unexpectedly")
+                    return
+                continue
+            kind = message[0]
+            if kind == "publish":
+                self._apply(message[1])
+                self._flush_quietly()   # a quiet server's predictions reach the learner too
+            elif kind == "reply":
+                _, request_id, ok, value = message
+                with self._lock:
+                    waiting = self._replies.pop(request_id, None)
+                if waiting is not None:
+                    waiting[1].extend((ok, value))
+                    waiting[0].set()
+            elif kind == "failed":
+                self._fail(message[1])
+                return
+            elif kind == "stopped":
+                self._stopped.set()
+                self._fail("the learner has stopped")
+                return
+
+    def _apply(self, message: dict[str, Any]) -> None:
+        served = self._served
+        if "model" in message:
+            spec, snapshot = message["model"]
+            template = (served.model if served is not None and spec == self._spec
+                        else parse_pipeline(spec))
+            model = template.clone()
+            model.restore(snapshot)
+            self._spec = spec
+            served = ServedModel(model, bool(model.tags["classifier"]), message["version"])
+        elif served is not None and served.version != message["version"]:
+            served = ServedModel(served.model, served.classifier, message["version"])
+        self._served = served           # one assignment: requests see the old or the new
+        self._status = message["status"]
+        self._samples.append((time.time(), self._status["counters"]["events_in"]))
+        self._first_publish.set()
+
+    def _flush_quietly(self) -> None:
+        # the learner lags: the next request or message retries
+        with contextlib.suppress(StreamlearnError):
+            self._flush_predictions()
+
+    def _fail(self, reason: str) -> None:
+        self._failure = reason
+        self.ready = False
+        with self._lock:
+            waiting, self._replies = self._replies, {}
+        for event, slot in waiting.values():
+            slot.extend((False, ("RuntimeError", reason)))
+            event.set()
+        self._first_publish.set()
+
+    def _flush_predictions(self) -> None:
+        """Hand the learner the predictions answered since the last flush, in one message
+        (it stores them and keeps them waiting for feedback)."""
+        with self._flush_lock:
+            self._flushed_at = time.monotonic()
+            if not self._predicted:
+                return
+            records, self._predicted = self._predicted, []
+            try:
+                self._commands.put(("predicted", None, records), timeout=5)
+            except queue.Full:
+                self._predicted[:0] = records   # kept for the next flush
+                raise StreamlearnError("the learner is too far behind to record more "
+                                       "predictions; retry shortly") from None
+
+    def _call(self, kind: str, payload: Any = None,
+              timeout: float = REPLY_TIMEOUT_SECONDS) -> Any:
+        """Send a command and wait for the learner's reply."""
+        if self._failure is not None:
+            raise StreamlearnError(self._failure)
+        self._flush_predictions()    # feedback may be for them: they go first
+        request_id = next(self._request_ids)
+        done, slot = threading.Event(), []
+        with self._lock:
+            self._replies[request_id] = (done, slot)
+        self._commands.put((kind, request_id, payload))
+        if not done.wait(timeout):
+            with self._lock:
+                self._replies.pop(request_id, None)
+            raise StreamlearnError(f"the learner did not answer {kind!r} in {timeout:.0f} s")
+        ok, value = slot
+        if ok:
+            return value
+        error_kind, text = value
+        raise (LookupError(text) if error_kind == "LookupError"
+               else StreamlearnError(f"{error_kind}: {text}"))
+
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
-        if self.stream and self._thread is None:
-            self._thread = threading.Thread(target=self._run_stream, name="streamlearn-stream",
-                                            daemon=True)
-            self._thread.start()
-        self.ready = True
-
-    def _run_stream(self) -> None:
-        # Requests and the stream share the interpreter: switch threads every 0.5 ms rather
-        # than every 5 ms, so a request waits for the stream thread far less.
-        sys.setswitchinterval(0.0005)
-        self.runner.run(stop=self._stop)
+        self._commands.put(("start", None, None))
+        self.ready = self._failure is None
 
     def close(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-        else:
-            self.runner.checkpoint()
-        self.runner.close()
-        self.runner.store.close()
         self.ready = False
+        if self._failure is None:
+            self._flush_quietly()
+            with contextlib.suppress(StreamlearnError):
+                self._call("stop")
+        self._worker.join(timeout=60)
+        self._receiver.join(timeout=5)
 
     # ------------------------------------------------------------------ requests
     def _decode(self, events: list[dict[str, Any]], schema: Schema,
                 required: tuple[str, ...] = ()) -> Decoded:
         """Decode what passes the id and label checks; dead letters keep request indices."""
         kept, positions, dead = _screen(events, (schema.id, schema.target), required)
-        ids = [uuid.uuid4().hex for _ in kept]  # ids for events that bring none
+        ids = _random_ids(len(kept))  # ids for events that bring none
         decoded = schema.decode(kept, ids=ids)
         dead += [DeadLetter(positions[d.index], d.payload, d.reason)
                  for d in decoded.dead_letters]
@@ -112,44 +266,41 @@ class ModelService:
         batch = decoded.batch
         if len(batch) == 0:
             return [], decoded.dead_letters
-        with self.runner.lock:  # the classes and the version are those of the answers
-            answers = self.runner.predict(batch)
-            model = self.runner.model
-            version = self.live_version
-            classes = model.known_classes if self.runner.classifier else None
-            labels = (model.labels_from_proba(answers).tolist() if classes is not None
-                      else None)
-        results = []
-        if classes is not None:
-            for event_id, label, row in zip(batch.ids.tolist(), labels, answers.tolist()):
-                results.append({"id": event_id, "prediction": label,
-                                "proba": {str(c): p for c, p in zip(classes, row)},
-                                "model_version": version})
-        else:
-            for event_id, value in zip(batch.ids.tolist(), answers.tolist()):
-                results.append({"id": event_id, "prediction": value, "proba": None,
-                                "model_version": version})
-        self._sample()
-        return results, decoded.dead_letters
+        served = self._served           # one copy for the whole request
+        if served is None:
+            raise StreamlearnError("no model is published yet")
+        model = served.model
+        answers = model.process_many(batch, batch, np.zeros(len(batch), dtype=bool))
+        # the learner stores them and keeps them waiting for their feedback
+        self._predicted.append((batch, answers))
+        if time.monotonic() - self._flushed_at >= RECORD_SECONDS:
+            self._flush_predictions()
+        ids, version = batch.ids.tolist(), served.version
+        if not served.classifier:
+            return [{"id": event_id, "prediction": value, "proba": None,
+                     "model_version": version}
+                    for event_id, value in zip(ids, answers.tolist())], decoded.dead_letters
+        classes = [str(c) for c in model.known_classes]
+        labels = model.labels_from_proba(answers).tolist()
+        return [{"id": event_id, "prediction": label, "proba": dict(zip(classes, row)),
+                 "model_version": version}
+                for event_id, label, row in zip(ids, labels, answers.tolist())
+                ], decoded.dead_letters
 
     def learn(self, events: list[dict[str, Any]]) -> tuple[int, list[Any]]:
         decoded = self._decode(events, self.schema)
         labelled = int(decoded.batch.labelled().sum())
-        self.runner.process_events(decoded)
-        self._sample()
+        self._call("learn", decoded)
         return labelled, decoded.dead_letters
 
     def feedback(self, pairs: list[dict[str, Any]]) -> tuple[int, int, list[Any]]:
         decoded = self._decode(pairs, self.label_schema, required=("id", "label"))
-        matched = self.runner.join_labels(decoded)
+        matched = self._call("feedback", decoded)
         return matched, len(decoded.batch) - matched, decoded.dead_letters
 
     # ------------------------------------------------------------------ monitoring
-    def _sample(self) -> None:
-        self._samples.append((time.time(), self.runner.counters.events_in))
-
     def throughput(self) -> list[dict[str, float]]:
-        """Events per second between successive samples (one per request or second)."""
+        """Events per second between successive publications of the learner."""
         samples = list(self._samples)
         points = []
         for (t0, n0), (t1, n1) in pairwise(samples):
@@ -158,32 +309,27 @@ class ModelService:
         return points[-300:]
 
     def status(self) -> dict[str, Any]:
-        self._sample()
-        with self.runner.lock:
-            status = self.runner.status()
-            history = {k: list(v) for k, v in self.runner.scorer.history.items()}
-        return {"name": self.name, "model_version": self.live_version, **status,
-                "history": history, "throughput": self.throughput(),
-                "challenger": self._challenger_status(), "drift_events": [],
+        """The learner's last published status (at most ``publish_seconds`` old, and
+        current after any learn, feedback or registry request has been answered)."""
+        return {"name": self.name, "model_version": self.live_version, **self._status,
+                "throughput": self.throughput(), "drift_events": [],
                 "uptime_seconds": time.time() - self.started_at}
+
+    @property
+    def live_version(self) -> int | None:
+        served = self._served
+        return None if served is None else served.version
+
+    @property
+    def pipeline(self) -> str:
+        return str(self._status.get("pipeline", ""))
 
     # ------------------------------------------------------------------ the registry
     def save_version(self, note: str | None = None) -> int:
-        with self.runner.lock:
-            artifact = pack(self.runner.specs["champion"], self.runner.model)
-            metadata = {"pipeline": repr(self.runner.model),
-                        "metrics": self.runner.scorer.values(),
-                        "events_seen": self.runner.counters.events_in,
-                        "learnt": self.runner.counters.learnt, "note": note,
-                        # what `serve --model` needs to rebuild the job around the artifact
-                        "schema": self.job.config.schema_.model_dump(mode="json"),
-                        "metric_names": list(self.job.config.metrics)}
-        version = self.runner.store.save_model_version(self.name, metadata, artifact)
-        self.live_version = version
-        return version
+        return int(self._call("save", note))
 
     def versions(self) -> list[dict[str, Any]]:
-        return self.runner.store.model_versions(self.name)
+        return self._call("versions")
 
     def version(self, number: int) -> dict[str, Any]:
         """One version's number, creation time and metadata; LookupError when absent."""
@@ -194,29 +340,12 @@ class ModelService:
 
     def rollback(self, version: int) -> int:
         """Serve (and keep learning from) a saved version."""
-        number, _, artifact = self.runner.store.load_model_version(self.name, version)
-        spec, model = unpack(artifact)
-        with self.runner.lock:
-            # the saved pipeline replaces the live one (it may differ after a promotion)
-            self.runner.model = model
-            self.runner.classifier = bool(model.tags["classifier"])
-            self.runner.specs["champion"] = spec
-            self.live_version = number
-        return number
+        return int(self._call("rollback", version))
 
-    def promote(self) -> None:
-        """The challenger becomes the champion (and the champion the challenger)."""
-        with self.runner.lock:
-            self.runner.promote()
-            self.live_version = None   # a state no saved version holds
-
-    def _challenger_status(self) -> dict[str, Any] | None:
-        if self.runner.challenger is None:
-            return None
-        model, scorer = self.runner.challenger
-        return {"pipeline": repr(model), "metrics": scorer.values(),
-                "rolling": scorer.rolling_values(),
-                "history": {k: list(v) for k, v in scorer.history.items()}}
+    def promote(self) -> str:
+        """The challenger becomes the champion (and the champion the challenger); returns
+        the new champion's pipeline."""
+        return str(self._call("promote"))
 
     def is_authorised(self, header: str | None) -> bool:
         if not self.token:
@@ -250,6 +379,12 @@ def _screen(items: list[dict[str, Any]], fields: tuple[str | None, ...],
         else:
             dead.append(DeadLetter(index, item, reason))
     return kept, positions, dead
+
+
+def _random_ids(n: int) -> list[str]:
+    """``n`` random 128-bit ids in hex (as unguessable as uuid4, a hundredth the cost)."""
+    text = os.urandom(16 * n).hex()
+    return [text[k:k + 32] for k in range(0, 32 * n, 32)]
 
 
 def _constant_time_equal(a: str, b: str) -> bool:
