@@ -14,7 +14,7 @@ from typing import Any
 from streamlearn.core.base import Estimator
 from streamlearn.core.errors import ParameterError
 
-ESTIMATOR_PACKAGES = ("preprocessing", "linear", "compose", "selection")
+ESTIMATOR_PACKAGES = ("preprocessing", "linear", "compose", "selection", "neural")
 
 
 def all_estimators() -> dict[str, type[Estimator]]:

@@ -12,6 +12,9 @@ arrays are stored as JSON lists).
 >>> back = loads(blob)
 >>> back["w"].tolist(), back["classes"], back["k"], back["by_key"]
 ([1.5, 2.0], [False, True], (1, 'a'), {3: 'x'})
+
+``dumps_safetensors`` / ``loads_safetensors`` hold the same document in a safetensors file
+instead (extra ``deep``): the arrays as tensors, the JSON document in the file's metadata.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from streamlearn.core.errors import require
 
 FORMAT_VERSION = 1
 _HEADER = "__header__"
@@ -38,9 +43,12 @@ class _Encoder:
         if isinstance(value, np.generic):
             return value.item()
         if isinstance(value, np.ndarray):
-            if value.dtype.kind == "O":
-                return {"__objarray__": [self.encode(v, f"{path}[]") for v in value.ravel()],
-                        "shape": list(value.shape)}
+            if self.as_json(value):
+                encoded = {"__objarray__": [self.encode(v, f"{path}[]") for v in value.ravel()],
+                           "shape": list(value.shape)}
+                if value.dtype.kind != "O":
+                    encoded["dtype"] = value.dtype.str
+                return encoded
             name = f"a{len(self.arrays)}"
             self.arrays[name] = value
             return {"__array__": name}
@@ -56,6 +64,10 @@ class _Encoder:
         raise TypeError(f"cannot store a {type(value).__name__} at {path} in a snapshot; "
                         "snapshots hold numbers, strings, lists, dicts and numpy arrays")
 
+    def as_json(self, array: np.ndarray) -> bool:
+        """Whether an array goes into the JSON document rather than the binary part."""
+        return array.dtype.kind == "O"
+
 
 def _decode(value: Any, arrays: Any) -> Any:
     if isinstance(value, list):
@@ -67,6 +79,8 @@ def _decode(value: Any, arrays: Any) -> Any:
     if "__objarray__" in value:
         items = np.empty(len(value["__objarray__"]), dtype=object)
         items[:] = [_decode(v, arrays) for v in value["__objarray__"]]
+        if "dtype" in value:
+            items = items.astype(value["dtype"])
         return items.reshape(value["shape"])
     if "__tuple__" in value:
         return tuple(_decode(v, arrays) for v in value["__tuple__"])
@@ -98,6 +112,43 @@ def loads(blob: bytes) -> Any:
             raise ValueError(f"unknown snapshot format {document.get('format')!r}; this "
                              f"streamlearn reads format {FORMAT_VERSION}")
         arrays = {name: archive[name] for name in archive.files if name != _HEADER}
+    return _decode(document["value"], arrays)
+
+
+_SAFETENSORS_KEY = "streamlearn"
+
+
+class _TensorEncoder(_Encoder):
+    def as_json(self, array: np.ndarray) -> bool:
+        return array.dtype.kind not in "biuf"  # what safetensors stores
+
+
+def dumps_safetensors(value: Any) -> bytes:
+    """``value`` as a safetensors file: numeric arrays as tensors, everything else in the JSON
+    document kept in the file's metadata (never pickle, like :func:`dumps`)."""
+    safetensors_numpy = require("safetensors.numpy", "deep")
+    encoder = _TensorEncoder()
+    document = {"format": FORMAT_VERSION, "value": encoder.encode(value)}
+    # (np.ascontiguousarray would turn a 0-d array into a 1-d one)
+    arrays = {name: array if array.flags.c_contiguous else array.copy(order="C")
+              for name, array in encoder.arrays.items()}
+    return bytes(safetensors_numpy.save(arrays, metadata={_SAFETENSORS_KEY: json.dumps(document)}))
+
+
+def loads_safetensors(blob: bytes) -> Any:
+    """Read what :func:`dumps_safetensors` wrote."""
+    safetensors_numpy = require("safetensors.numpy", "deep")
+    header_size = int.from_bytes(blob[:8], "little")
+    if len(blob) < 8 or header_size > len(blob) - 8:
+        raise ValueError("not a safetensors file (truncated header)")
+    metadata = json.loads(blob[8:8 + header_size]).get("__metadata__") or {}
+    if _SAFETENSORS_KEY not in metadata:
+        raise ValueError("not a streamlearn safetensors file (no streamlearn header)")
+    document = json.loads(metadata[_SAFETENSORS_KEY])
+    if document.get("format") != FORMAT_VERSION:
+        raise ValueError(f"unknown snapshot format {document.get('format')!r}; this "
+                         f"streamlearn reads format {FORMAT_VERSION}")
+    arrays = safetensors_numpy.load(blob)
     return _decode(document["value"], arrays)
 
 
