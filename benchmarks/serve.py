@@ -8,13 +8,14 @@
    learns at full speed.
 
 Both are measured twice: with the API only (``serve --no-stream``), and with the server's
-own stream (a 3,000,000-event CSV file read as fast as it goes) learning meanwhile. The
+own stream (a 4,000,000-event CSV file read as fast as it goes) learning meanwhile. The
 server runs in its own process (``streamlearn serve``) on 127.0.0.1.
 Run: ``.venv/bin/python benchmarks/serve.py``; writes ``benchmarks/results/serve.md``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import os
 import signal
@@ -41,7 +42,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-STREAM_EVENTS = 3_000_000   # enough to keep the stream learning through the measurement
+# enough to keep the stream learning through the measurement
+STREAM_EVENTS = int(os.environ.get("STREAM_EVENTS", 4_000_000))
 
 
 def _start_server(folder: Path, stream: bool, learner: str) -> tuple[subprocess.Popen, str]:
@@ -112,49 +114,74 @@ def batch_throughput(url: str, seconds: float = 5.0, clients: int = 4) -> float:
 
 def single_event_latency(url: str, rate: float = 500.0, seconds: float = 10.0
                          ) -> tuple[float, float, int]:
-    bodies = _bodies(100, 1, 1)
+    """Open loop: request k is due at ``k / rate`` s; its latency runs from then to the last
+    byte of its answer. The client is a small asyncio one writing prepared HTTP/1.1 requests
+    on keep-alive connections (as wrk does), so that its own cost stays out of the figures."""
+    return asyncio.run(_latencies(url, rate, seconds))
+
+
+async def _latencies(url: str, rate: float, seconds: float) -> tuple[float, float, int]:
+    host, port = url.removeprefix("http://").split(":")
+    requests = [(b"POST /v1/predict HTTP/1.1\r\nHost: " + host.encode() +
+                 b"\r\nContent-Type: application/json\r\nContent-Length: " +
+                 str(len(body)).encode() + b"\r\n\r\n" + body) for body in _bodies(100, 1, 1)]
     total = int(rate * seconds)
+    idle: asyncio.Queue = asyncio.Queue()
+    for _ in range(16):
+        idle.put_nowait(await asyncio.open_connection(host, int(port)))
     latencies: list[float] = []
-    lock = threading.Lock()
-    started = time.perf_counter() + 0.2
+    loop = asyncio.get_running_loop()
+    started = loop.time() + 0.2
 
-    def worker(offset: int, step: int) -> None:
-        with httpx.Client(base_url=url, timeout=10) as client:
-            for k in range(offset, total, step):
-                due = started + k / rate
-                pause = due - time.perf_counter()
-                if pause > 0:
-                    time.sleep(pause)
-                client.post("/v1/predict", content=bodies[k % len(bodies)],
-                            headers=HEADERS).raise_for_status()
-                with lock:
-                    latencies.append(time.perf_counter() - due)
+    async def one(k: int, due: float) -> None:
+        reader, writer = await idle.get()
+        writer.write(requests[k % len(requests)])
+        head = await reader.readuntil(b"\r\n\r\n")
+        if not head.startswith(b"HTTP/1.1 200"):
+            raise RuntimeError(head.decode(errors="replace"))
+        length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+        await reader.readexactly(length)
+        latencies.append(loop.time() - due)
+        idle.put_nowait((reader, writer))
 
-    workers = [threading.Thread(target=worker, args=(i, 8)) for i in range(8)]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
+    tasks = []
+    for k in range(total):
+        due = started + k / rate
+        await asyncio.sleep(max(0.0, due - loop.time()))
+        tasks.append(asyncio.ensure_future(one(k, due)))
+    await asyncio.gather(*tasks)
+    while not idle.empty():
+        _, writer = idle.get_nowait()
+        writer.close()
     ms = np.array(latencies) * 1000
     return float(np.percentile(ms, 50)), float(np.percentile(ms, 99)), len(ms)
+
+
+def _learnt(url: str) -> int:
+    return httpx.get(url + "/v1/metrics").json()["counters"]["learnt"]
+
+
+def _learning_rate(url: str, seconds: float) -> float:
+    before = _learnt(url)
+    time.sleep(seconds)
+    return (_learnt(url) - before) / seconds
 
 
 def measure(folder: Path, stream: bool, learner: str = "process") -> dict:
     server, url = _start_server(folder, stream, learner)
     try:
-        learnt_before = httpx.get(url + "/v1/metrics").json()["counters"]["learnt"]
-        started = time.perf_counter()
+        alone = _learning_rate(url, 2.0)        # the stream with no request meanwhile
         throughput = batch_throughput(url)
+        learnt_before, started = _learnt(url), time.perf_counter()
         p50, p99, count = single_event_latency(url)
-        status = httpx.get(url + "/v1/metrics").json()
-        learnt = status["counters"]["learnt"] - learnt_before
+        learnt = _learnt(url) - learnt_before
         learning_rate = learnt / (time.perf_counter() - started)
-        still_learning = status["stream"]["state"] == "running"
+        still_learning = httpx.get(url + "/v1/metrics").json()["stream"]["state"] == "running"
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=120)
     return {"throughput": throughput, "p50": p50, "p99": p99, "count": count,
-            "learnt": learnt, "learning_rate": learning_rate,
+            "learnt": learnt, "learning_rate": learning_rate, "alone": alone,
             "still_learning": "yes" if still_learning else "no"}
 
 
@@ -170,17 +197,20 @@ def main() -> None:
         rows.append(f"| {label} | {r['throughput']:,.0f} | "
                     f"{'yes' if r['throughput'] >= 20_000 else 'NO'} | {r['p50']:.1f} ms | "
                     f"{r['p99']:.1f} ms | {'yes' if r['p99'] <= 10 else 'NO'} | "
-                    f"{r['learnt']:,} ({r['learning_rate']:,.0f}/s) | "
+                    f"{r['learning_rate']:,.0f} ({r['alone']:,.0f}) | "
                     f"{r['still_learning'] if r['learnt'] else '-'} |")
     text = (f"# streamlearn serving\n\nMeasured {datetime.datetime.now():%Y-%m-%d %H:%M} on "
             "this machine (2 cores; the client runs on it too), `streamlearn serve` in its own "
             "process. Batch: `POST /v1/predict` with 100 events per request, 4 connections "
             "back to back, 5 s (bar 20,000 predictions/s). Latency: single-event requests "
-            f"sent on schedule at 500/s for 10 s ({runs[0][1]['count']:,} requests; bar p99 "
-            "<= 10 ms while the stream learns at full speed). The stream: a 3,000,000-event "
+            "sent on schedule at 500/s for 10 s by an asyncio client writing prepared "
+            "requests on 16 keep-alive connections, latency counted from each request's "
+            f"due time ({runs[0][1]['count']:,} requests; bar p99 "
+            "<= 10 ms while the stream learns at full speed). The stream: a 4,000,000-event "
             "CSV file (rotating hyperplane), StandardScaler | LogisticRegression.\n\n"
             "| server | predictions/s (batch) | >= 20,000 | p50 | p99 | <= 10 ms | "
-            "events learnt by the stream meanwhile | stream still learning at the end |\n"
+            "stream: events learnt/s during the latency test (alone) | "
+            "still learning at the end |\n"
             "|---|---:|:---:|---:|---:|:---:|---:|:---:|\n"
             + "\n".join(rows) + "\n")
     RESULTS.mkdir(exist_ok=True)
