@@ -14,7 +14,8 @@ from typing import Any
 from streamlearn.core.base import Estimator
 from streamlearn.core.errors import ParameterError
 
-ESTIMATOR_PACKAGES = ("preprocessing", "linear", "compose", "selection", "neural")
+ESTIMATOR_PACKAGES = ("preprocessing", "linear", "compose", "selection", "trees", "neural", "drift",
+                      "bayes", "neighbors")
 
 
 def all_estimators() -> dict[str, type[Estimator]]:

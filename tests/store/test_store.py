@@ -65,11 +65,11 @@ def test_migrations_are_applied_once(tmp_path):
     store = Store(url)
     with store.engine.connect() as connection:
         versions = connection.execute(text("SELECT version FROM streamlearn_schema")).scalars()
-        assert list(versions) == [1, 2]
+        assert list(versions) == [1, 2, 3]
     store.close()
 
 
-def test_a_version_1_store_is_migrated_to_version_2(tmp_path):
+def test_a_version_1_store_is_migrated_to_the_latest(tmp_path):
     from sqlalchemy import create_engine, inspect
 
     from streamlearn.store import schema
@@ -82,7 +82,11 @@ def test_a_version_1_store_is_migrated_to_version_2(tmp_path):
         connection.execute(schema.schema_version.insert().values(version=1, applied_at=0.0))
     engine.dispose()
     store = Store(url)
-    assert "pending_spill" in inspect(store.engine).get_table_names()
+    assert {"pending_spill", "drift_events"} <= set(inspect(store.engine).get_table_names())
+    store.write_drift_events("run", [{"label": 12, "time": 1.0, "detector": "ADWIN",
+                                      "direction": "worse", "action": "reset"}])
+    assert store.drift_events("run") == [{"label": 12, "time": 1.0, "detector": "ADWIN",
+                                          "direction": "worse", "action": "reset"}]
     spill = store.spill("run")
     spill.save(3, b"abc")
     assert spill.load(3) == b"abc"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -45,6 +45,14 @@ class SchemaConfig(_Strict):
     optional: list[str] = Field(default_factory=list)
 
 
+class DriftConfig(_Strict):
+    """A detector over the live model's errors (see ``streamlearn.runtime.drift_watch``)."""
+
+    detector: str = "ADWIN"
+    params: dict[str, Any] = Field(default_factory=dict)
+    action: Literal["report", "reset"] = "report"
+
+
 class JobConfig(_Strict):
     """A whole job, as written in YAML (see the README for an example)."""
 
@@ -61,6 +69,7 @@ class JobConfig(_Strict):
     store: str = DEFAULT_URL
     checkpoint: CheckpointConfig = Field(default_factory=CheckpointConfig)
     pending: PendingConfig = Field(default_factory=PendingConfig)
+    drift: DriftConfig | None = None
     rolling_window: int = Field(1000, ge=1)
     history_every: int = Field(1000, ge=1, description="record the metrics every N labels")
 

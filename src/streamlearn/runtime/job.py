@@ -14,6 +14,7 @@ from streamlearn.evaluate.scoring import Scorer
 from streamlearn.metrics import get_metric
 from streamlearn.registry import parse_pipeline
 from streamlearn.runtime.config import JobConfig
+from streamlearn.runtime.drift_watch import DriftWatch
 from streamlearn.runtime.factory import make_sink, make_source
 from streamlearn.runtime.runner import Runner
 from streamlearn.store import Store
@@ -92,6 +93,8 @@ class Job:
             challenger=(None if cfg.challenger is None
                         else (parse_pipeline(cfg.challenger), scorer())),
             specs={"champion": cfg.pipeline, "challenger": cfg.challenger},
+            drift=None if cfg.drift is None else DriftWatch(
+                cfg.drift.detector, cfg.drift.params, cfg.drift.action),
             dead_letter_sink=None if cfg.dead_letters is None else make_sink(cfg.dead_letters,
                                                                              cfg.source))
         self.runner = runner

@@ -32,6 +32,7 @@ from streamlearn.core.batch import Batch
 from streamlearn.core.schema import Decoded
 from streamlearn.core.serialize import dumps, loads, write_atomically
 from streamlearn.evaluate.scoring import Scorer
+from streamlearn.runtime.drift_watch import DriftWatch, errors_of
 from streamlearn.runtime.pending import PendingPredictions
 from streamlearn.runtime.writer import OutputWriter
 from streamlearn.store import Store
@@ -48,6 +49,7 @@ class Counters:
     labels_in: int = 0
     unmatched_labels: int = 0
     checkpoints: int = 0
+    drifts: int = 0
     started_at: float = field(default_factory=time.time)
     last_event_time: float | None = None
 
@@ -63,7 +65,7 @@ class Runner:
                  max_pending: int = 1_000_000, dead_letter_sink: Sink | None = None,
                  checkpoint_path: str | None = None, max_pending_in_memory: int | None = None,
                  challenger: tuple[Any, Scorer] | None = None,
-                 specs: dict[str, Any] | None = None):
+                 specs: dict[str, Any] | None = None, drift: DriftWatch | None = None):
         self.run_id = run_id
         self.model = model
         self.scorer = scorer
@@ -72,6 +74,8 @@ class Runner:
         self.sink = sink
         self.dead_letter_sink = dead_letter_sink
         self.challenger = challenger        # (model, scorer) learning in the shadow
+        self.drift = drift                  # a detector over the champion's errors
+        self._reset_due = False
         # the pipelines as specs (job-file form), kept in checkpoints and artifacts
         self.specs: dict[str, Any] = dict(specs or {"champion": None, "challenger": None})
         self.checkpoint_path = None if checkpoint_path is None else Path(checkpoint_path)
@@ -168,6 +172,7 @@ class Runner:
             waiting = ~labelled
             self.pending.add(batch.take(waiting), answers[waiting])
         self._write_predictions(batch, answers)
+        self._reset_if_due()
 
     def process_labels(self) -> bool:
         """Join the labels that arrived on the labels source; returns whether any did."""
@@ -196,6 +201,7 @@ class Runner:
                 self.counters.learnt += len(rows)
                 self._score(rows.y, answers)
                 self.store.write_labels(self.run_id, zip(rows.ids.tolist(), rows.y.tolist()))
+                self._reset_if_due()
             return matched
 
     def record_predictions(self, batch: Batch, answers: np.ndarray) -> None:
@@ -232,6 +238,22 @@ class Runner:
     # ------------------------------------------------------------------ outputs
     def _score(self, y_true: np.ndarray, answers: np.ndarray) -> None:
         self.scorer.score_answers(self.model, y_true, answers)
+        if self.drift is not None:
+            events = self.drift.observe(errors_of(self.model, self.classifier, y_true, answers))
+            if events:
+                self.counters.drifts += len(events)
+                self.store.write_drift_events(self.run_id, events)
+                self._reset_due = any(e["action"] == "reset" for e in events)
+
+    def _reset_if_due(self) -> None:
+        """The drift watch's ``reset``: the champion starts over from its spec."""
+        if not self._reset_due:
+            return
+        from streamlearn.registry import parse_pipeline
+
+        self._reset_due = False
+        self.model = parse_pipeline(self.specs["champion"])
+        self.classifier = bool(self.model.tags["classifier"])
 
     def _write_predictions(self, batch: Batch, answers: np.ndarray) -> None:
         columns = prediction_columns(self.model, batch, answers, self.classifier)
@@ -272,6 +294,7 @@ class Runner:
             "challenger": None if self.challenger is None else {
                 "pipeline": self.challenger[0].snapshot(),
                 "scorer": self.challenger[1].state()},
+            "drift": None if self.drift is None else self.drift.state(),
             "pending": self.pending.state(), "counters": self.counters.as_dict(),
             "positions": {"events": self.source.position(),
                           "labels": None if self.labels is None else self.labels.position()},
@@ -309,7 +332,8 @@ class Runner:
                 "events_per_second": self.counters.events_in / elapsed, "lag_seconds": lag,
                 "pending": len(self.pending), "expired": self.pending.expired,
                 "spilled_chunks": self.pending.spilled,
-                "metrics": self.scorer.values(), "rolling": self.scorer.rolling_values()}
+                "metrics": self.scorer.values(), "rolling": self.scorer.rolling_values(),
+                "drift_events": [] if self.drift is None else list(self.drift.events)}
 
     def _rebuild_if_changed(self, specs: dict[str, Any] | None) -> None:
         """A checkpoint taken after a promotion or a rollback to another pipeline holds that
@@ -346,6 +370,8 @@ class Runner:
         if self.challenger is not None and state.get("challenger") is not None:
             self.challenger[0].restore(state["challenger"]["pipeline"])
             self.challenger[1].restore(state["challenger"]["scorer"])
+        if self.drift is not None and state.get("drift") is not None:
+            self.drift.restore(state["drift"])
         self.pending.restore(state["pending"])
         for name, value in state["counters"].items():
             setattr(self.counters, name, value)

@@ -13,7 +13,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 metadata = MetaData()
 
@@ -91,9 +91,20 @@ pending_spill = Table(
     Column("state", LargeBinary, nullable=False),    # streamlearn.core.serialize format
 )
 
+drift_events = Table(
+    "drift_events", metadata,
+    Column("run_id", String(200), primary_key=True),
+    Column("label", Integer, primary_key=True),       # the label at which it was detected
+    Column("detected_at", Float, nullable=False),
+    Column("detector", String(100), nullable=False),
+    Column("direction", String(10), nullable=False),  # worse | better
+    Column("action", String(20), nullable=False),
+)
+
 # Migration k brings a store from version k - 1 to k (and never changes once released).
 MIGRATIONS = {
     1: lambda connection: metadata.create_all(connection, tables=[
         runs, predictions, labels, metric_history, dead_letters, checkpoints, model_versions]),
     2: lambda connection: pending_spill.create(connection, checkfirst=True),
+    3: lambda connection: drift_events.create(connection, checkfirst=True),
 }

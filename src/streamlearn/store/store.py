@@ -128,6 +128,22 @@ class Store:
                 for d in dead_letters]
         self._upsert(tables.dead_letters, rows, ["run_id", "source", "event_index"])
 
+    def write_drift_events(self, run_id: str, events: Iterable[dict[str, Any]]) -> None:
+        self._upsert(tables.drift_events,
+                     [{"run_id": run_id, "label": e["label"], "detected_at": e["time"],
+                       "detector": e["detector"], "direction": e["direction"],
+                       "action": e["action"]} for e in events],
+                     ["run_id", "label"])
+
+    def drift_events(self, run_id: str) -> list[dict[str, Any]]:
+        """The drift events of a run, in the order they were detected."""
+        table = tables.drift_events
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(table).where(table.c.run_id == run_id)
+                                      .order_by(table.c.label)).mappings().all()
+        return [{"label": r["label"], "time": r["detected_at"], "detector": r["detector"],
+                 "direction": r["direction"], "action": r["action"]} for r in rows]
+
     def save_checkpoint(self, run_id: str, events: int, state: bytes) -> None:
         self._upsert(tables.checkpoints, [{"run_id": run_id, "created_at": time.time(),
                                            "events": events, "state": state}], ["run_id"])

@@ -184,7 +184,11 @@
     }
     for (const event of events.slice().reverse()) {
       const item = document.createElement("li");
-      item.textContent = typeof event === "string" ? event : JSON.stringify(event);
+      item.textContent = typeof event === "string" ? event :
+        `label ${event.label.toLocaleString("en-US")}: ${event.detector}, ` +
+        (event.direction === "worse" ? "errors up" : "errors down") +
+        (event.action === "reset" ? ", model reset" : "") +
+        ` (${new Date(event.time * 1000).toLocaleTimeString()})`;
       list.appendChild(item);
     }
   }
