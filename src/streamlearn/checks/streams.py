@@ -10,7 +10,12 @@ from streamlearn.core.batch import Batch
 
 
 def stream_for(estimator: Estimator, n: int = 600, seed: int = 7) -> Batch:
-    """The conformance stream matching what ``estimator`` consumes and predicts."""
+    """The conformance stream matching what ``estimator`` consumes and predicts (an estimator
+    whose input differs, such as (user, item) pairs or keyed events, gives its own with a
+    ``_check_stream(n, seed)`` class method)."""
+    custom = getattr(type(estimator), "_check_stream", None)
+    if custom is not None:
+        return custom(n, seed)
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(n, 4))
     X[: n // 2, 3] = np.nan                      # x3 appears half-way through
