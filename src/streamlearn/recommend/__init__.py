@@ -1,0 +1,18 @@
+"""Online recommendation: biased matrix factorisation, the baseline predictor, popularity,
+and Bayesian personalised ranking for implicit feedback.
+
+Events are (user, item, rating) triples: the user and the item are named by two columns of
+the event (``user`` and ``item`` by default; strings or integral numbers), the rating is the
+label. Users and items may appear at any point in the stream; each is mapped to an integer
+slot and the per-user and per-item arrays grow. Every model answers a score per event
+(``predict_one``/``predict_many``, River-compatible) and ranks items for a user with
+``recommend(user, k, exclude_seen=True)``. Learning runs one numba loop per micro-batch, row
+by row, so the same stream gives the same model in batches of any size.
+"""
+
+from streamlearn.recommend.baseline import Baseline
+from streamlearn.recommend.biased_mf import BiasedMF
+from streamlearn.recommend.bpr import BPR
+from streamlearn.recommend.popularity import Popularity
+
+__all__ = ["BPR", "Baseline", "BiasedMF", "Popularity"]
