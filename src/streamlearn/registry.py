@@ -15,7 +15,7 @@ from streamlearn.core.base import Estimator
 from streamlearn.core.errors import ParameterError
 
 ESTIMATOR_PACKAGES = ("preprocessing", "linear", "compose", "selection", "trees", "neural", "drift",
-                      "bayes", "neighbors", "anomaly", "recommend", "features")
+                      "bayes", "neighbors", "anomaly", "recommend", "features", "cluster")
 
 
 def all_estimators() -> dict[str, type[Estimator]]:

@@ -86,7 +86,7 @@ class Pipeline(Estimator):
     def _dynamic_tags(self) -> dict[str, Any]:
         final = self.steps[-1].tags
         return {key: final[key] for key in ("classifier", "regressor", "transformer",
-                                            "binary_only", "mini_batch")}
+                                            "binary_only", "mini_batch", "clusterer")}
 
     def __repr__(self) -> str:
         return " | ".join(repr(step) for step in self.steps)

@@ -22,6 +22,7 @@ DEFAULT_TAGS: dict[str, Any] = {
     "binary_only": False,     # a classifier limited to two classes
     "mini_batch": False,      # checked for determinism instead of batch-size invariance
     "handles_categorical": False,
+    "clusterer": False,       # answers a cluster index
 }
 
 
