@@ -117,3 +117,27 @@ def test_a_failing_stream_is_reported_and_the_api_goes_on(tmp_path, serve_servic
 def test_the_learner_kind_is_checked(tmp_path):
     with pytest.raises(ValueError, match="'thread' or 'process'"):
         ModelService.from_yaml(job_yaml(tmp_path), learner="fork")
+
+
+def test_a_clusterer_learns_every_event_and_its_cluster_sizes_are_served(tmp_path,
+                                                                         serve_service):
+    job = yaml.safe_dump({
+        "name": "segments", "source": {"type": "http", "port": 0},
+        "schema": {"numeric": ["x0", "x1"]},
+        "pipeline": [{"StreamingKMeans": {"n_clusters": 3, "seed": 1}}],
+        "store": f"sqlite:///{tmp_path / 'store.db'}"})
+    rng = np.random.default_rng(0)
+    centres = np.array([[0.0, 0.0], [5.0, 5.0], [0.0, 5.0]])
+    points = centres[np.arange(1500) % 3] + 0.2 * rng.normal(size=(1500, 2))
+    events = [{"x0": float(a), "x1": float(b)} for a, b in points]
+    service = ModelService.from_yaml(job, token=TOKEN)
+    with serve_service(service) as url, httpx.Client(base_url=url, headers=AUTH) as http:
+        # no labels: an unsupervised model learns every event, nothing waits for feedback
+        assert http.post("/v1/learn", json={"events": events}).json()["learnt"] == 1500
+        answer = http.post("/v1/predict", json={"events": events[:3]}).json()
+        clusters = [p["prediction"] for p in answer["predictions"]]
+        assert len(set(clusters)) == 3 and answer["predictions"][0]["proba"] is None
+        status = http.get("/v1/metrics").json()
+    assert status["pending"] == 0
+    assert sorted(status["cluster_sizes"]) == [500, 500, 500]
+    assert status["cluster_history"][-1]["sizes"] == status["cluster_sizes"]

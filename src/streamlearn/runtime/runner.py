@@ -147,32 +147,44 @@ class Runner:
                  "index": d.index, "reason": d.reason, "payload": _json_ready(d.payload)}
                 for d in dead_letters])
 
-    def process_events(self, decoded: Decoded) -> None:
+    def process_events(self, decoded: Decoded) -> int:
+        """Predict and learn a micro-batch; returns how many events were learnt."""
         with self.lock:
-            self._process_events(decoded)
+            return self._process_events(decoded)
 
-    def _process_events(self, decoded: Decoded) -> None:
+    def _process_events(self, decoded: Decoded) -> int:
         self._dead_letters("events", decoded.dead_letters)
         batch = decoded.batch
         self.counters.events_in += len(batch) + len(decoded.dead_letters)
         self._since_checkpoint += len(batch) + len(decoded.dead_letters)
         if len(batch) == 0:
-            return
+            return 0
+        supervised = self.supervised
         labelled = batch.labelled()
-        answers = self.model.process_many(batch, batch, labelled)
+        # a clusterer or an anomaly detector learns every event; a supervised model the
+        # labelled ones, the others wait for their labels
+        learn = labelled if supervised else np.ones(len(batch), dtype=bool)
+        answers = self.model.process_many(batch, batch, learn)
         self.counters.predicted += len(batch)
-        self.counters.learnt += int(labelled.sum())
+        self.counters.learnt += int(learn.sum())
         if batch.times is not None and len(batch.times):
             self.counters.last_event_time = float(np.nanmax(batch.times))
-        if labelled.any():
+        if supervised and labelled.any():
             self._score(batch.y[labelled], answers[labelled])
         if self.challenger is not None:
             self._shadow(batch, labelled)
-        if not labelled.all():
+        if supervised and not labelled.all():
             waiting = ~labelled
             self.pending.add(batch.take(waiting), answers[waiting])
         self._write_predictions(batch, answers)
         self._reset_if_due()
+        return int(learn.sum())
+
+    @property
+    def supervised(self) -> bool:
+        """Whether the model learns from labels (a classifier or a regressor)."""
+        tags = self.model.tags
+        return bool(tags["classifier"] or tags["regressor"])
 
     def process_labels(self) -> bool:
         """Join the labels that arrived on the labels source; returns whether any did."""
@@ -211,7 +223,8 @@ class Runner:
             self.counters.events_in += len(batch)
             self.counters.predicted += len(batch)
             self._since_checkpoint += len(batch)
-            self.pending.add(batch, answers)
+            if self.supervised:     # an unsupervised model's answers wait for nothing
+                self.pending.add(batch, answers)
             self._write_predictions(batch, answers)
 
     # ------------------------------------------------------------------ champion/challenger
@@ -333,7 +346,8 @@ class Runner:
                 "pending": len(self.pending), "expired": self.pending.expired,
                 "spilled_chunks": self.pending.spilled,
                 "metrics": self.scorer.values(), "rolling": self.scorer.rolling_values(),
-                "drift_events": [] if self.drift is None else list(self.drift.events)}
+                "drift_events": [] if self.drift is None else list(self.drift.events),
+                "cluster_sizes": cluster_sizes(self.model)}
 
     def _rebuild_if_changed(self, specs: dict[str, Any] | None) -> None:
         """A checkpoint taken after a promotion or a rollback to another pipeline holds that
@@ -402,6 +416,13 @@ def prediction_columns(model: Any, batch: Batch, answers: np.ndarray,
     else:
         predictions, scores = answers, [None] * n
     return {"id": ids.tolist(), "prediction": predictions, "score": scores, "time": times}
+
+
+def cluster_sizes(model: Any) -> list[int] | None:
+    """How many events each cluster holds, when the model (or its last step) clusters."""
+    final = getattr(model, "final", model)
+    sizes = getattr(final, "cluster_sizes", None)
+    return None if sizes is None else list(sizes)
 
 
 def _json_ready(payload: Any) -> Any:

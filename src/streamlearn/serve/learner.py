@@ -154,8 +154,8 @@ class Learner:
         for batch, answers in records:
             self.runner.record_predictions(batch, answers)
 
-    def on_learn(self, decoded: Any) -> None:
-        self.runner.process_events(decoded)
+    def on_learn(self, decoded: Any) -> int:
+        return self.runner.process_events(decoded)
 
     def on_feedback(self, decoded: Any) -> int:
         return self.runner.join_labels(decoded)

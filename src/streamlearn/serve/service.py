@@ -66,6 +66,7 @@ class ModelService:
         self.started_at = time.time()
         self.ready = False
         self._samples: deque[tuple[float, int]] = deque(maxlen=600)
+        self._cluster_samples: deque[dict[str, Any]] = deque(maxlen=600)
         self._served: ServedModel | None = None
         self._spec: Any = None
         self._status: dict[str, Any] = {}
@@ -183,6 +184,9 @@ class ModelService:
         self._served = served           # one assignment: requests see the old or the new
         self._status = message["status"]
         self._samples.append((time.time(), self._status["counters"]["events_in"]))
+        if self._status.get("cluster_sizes") is not None:
+            self._cluster_samples.append({"time": time.time(),
+                                          "sizes": self._status["cluster_sizes"]})
         self._first_publish.set()
 
     def _flush_quietly(self) -> None:
@@ -309,9 +313,7 @@ class ModelService:
 
     def learn(self, events: list[dict[str, Any]]) -> tuple[int, list[Any]]:
         decoded = self._decode(events, self.schema)
-        labelled = int(decoded.batch.labelled().sum())
-        self._call("learn", decoded)
-        return labelled, decoded.dead_letters
+        return int(self._call("learn", decoded)), decoded.dead_letters
 
     def feedback(self, pairs: list[dict[str, Any]]) -> tuple[int, int, list[Any]]:
         decoded = self._decode(pairs, self.label_schema, required=("id", "label"))
@@ -333,6 +335,7 @@ class ModelService:
         current after any learn, feedback or registry request has been answered)."""
         return {"name": self.name, "model_version": self.live_version, **self._status,
                 "throughput": self.throughput(),
+                "cluster_history": list(self._cluster_samples)[-300:],
                 "uptime_seconds": time.time() - self.started_at}
 
     @property
