@@ -3,7 +3,15 @@ filters turn a detector's scores into 0/1 alerts."""
 
 from streamlearn.anomaly.filters import QuantileFilter, ThresholdFilter
 from streamlearn.anomaly.hst import HalfSpaceTrees
+from streamlearn.anomaly.isolation_forest import IsolationForestStream
 from streamlearn.anomaly.loda import LODA
 from streamlearn.anomaly.robust_zscore import RobustZScore
 
-__all__ = ["LODA", "HalfSpaceTrees", "QuantileFilter", "RobustZScore", "ThresholdFilter"]
+__all__ = [
+    "LODA",
+    "HalfSpaceTrees",
+    "IsolationForestStream",
+    "QuantileFilter",
+    "RobustZScore",
+    "ThresholdFilter",
+]

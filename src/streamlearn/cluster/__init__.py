@@ -7,7 +7,8 @@ with per-event semantics (the same stream in batches of any size gives the same 
 """
 
 from streamlearn.cluster.clustream import CluStream
+from streamlearn.cluster.denstream import DenStream
 from streamlearn.cluster.minibatch_kmeans import MiniBatchKMeans
 from streamlearn.cluster.streaming_kmeans import StreamingKMeans
 
-__all__ = ["CluStream", "MiniBatchKMeans", "StreamingKMeans"]
+__all__ = ["CluStream", "DenStream", "MiniBatchKMeans", "StreamingKMeans"]

@@ -8,11 +8,18 @@ slot and the per-user and per-item arrays grow. Every model answers a score per 
 (``predict_one``/``predict_many``, River-compatible) and ranks items for a user with
 ``recommend(user, k, exclude_seen=True)``. Learning runs one numba loop per micro-batch, row
 by row, so the same stream gives the same model in batches of any size.
+
+Contextual bandits for exploration, :class:`LinUCB` and :class:`ThompsonSampling`, learn from
+(context, arm, reward) events instead: the numeric features are the context, the ``arm``
+column names the arm shown and the label is its reward; ``select(x)`` and ``rank(x, k)``
+choose arms for a new context.
 """
 
 from streamlearn.recommend.baseline import Baseline
 from streamlearn.recommend.biased_mf import BiasedMF
 from streamlearn.recommend.bpr import BPR
+from streamlearn.recommend.linucb import LinUCB
 from streamlearn.recommend.popularity import Popularity
+from streamlearn.recommend.thompson import ThompsonSampling
 
-__all__ = ["BPR", "Baseline", "BiasedMF", "Popularity"]
+__all__ = ["BPR", "Baseline", "BiasedMF", "LinUCB", "Popularity", "ThompsonSampling"]
