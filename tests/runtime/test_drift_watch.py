@@ -71,7 +71,7 @@ def test_the_watch_resumes_from_a_checkpoint(tmp_path):
     assert [e["label"] for e in resumed_events] == [
         e["label"] for e in store.drift_events("drift-report")]
     store.close()
-    assert summary.counters["drifts"] == whole.counters["drifts"]
+    assert summary.counters["drifts"] == whole.counters["drifts"] >= 1
 
 
 def test_an_unknown_detector_or_action_is_refused(tmp_path):

@@ -79,15 +79,21 @@ def test_the_stream_learns_in_the_learner_process_while_the_api_answers(tmp_path
             time.sleep(0.05)
         assert status["counters"]["learnt"] == 20_000
         assert status["metrics"]["Accuracy"] > 0.85
+        first_start = status["counters"]["started_at"]
         answer = httpx.post(f"{url}/v1/predict", headers=AUTH,
                             json={"events": [{f"x{j}": 0.5 for j in range(10)}]}).json()
         assert sorted(answer["predictions"][0]["proba"]) == ["0", "1"]
     # closing checkpointed: a new server goes on from there and reads nothing again
     again = ModelService.from_yaml(job, token=TOKEN, learner="process")
     with serve_service(again) as url:
-        time.sleep(0.5)
-        counters = httpx.get(f"{url}/v1/metrics").json()["counters"]
-    assert counters["learnt"] == 20_000
+        deadline = time.monotonic() + 60
+        while (status := httpx.get(f"{url}/v1/metrics").json())["stream"]["state"] != "ended":
+            assert time.monotonic() < deadline, status["stream"]
+            time.sleep(0.05)
+    # the counters come from the checkpoint (a fresh run would have its own start time and
+    # would read the 20,000 events again)
+    assert status["counters"]["started_at"] == first_start
+    assert status["counters"]["learnt"] == 20_000
 
 
 def test_a_job_that_cannot_be_built_says_why(tmp_path):

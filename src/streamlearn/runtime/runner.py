@@ -18,7 +18,6 @@ uninterrupted run has, and predictions (upserted by id) are written at least onc
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -92,8 +91,6 @@ class Runner:
         self._last_checkpoint = time.monotonic()
         self._history_saved = 0
         self.writer: OutputWriter | None = None
-        # held while the model changes, so a served prediction never sees half an update
-        self.lock = threading.RLock()
 
     # ------------------------------------------------------------------ the loop
     def run(self, stop: Any = None, max_batches: int | None = None,
@@ -149,10 +146,6 @@ class Runner:
 
     def process_events(self, decoded: Decoded) -> int:
         """Predict and learn a micro-batch; returns how many events were learnt."""
-        with self.lock:
-            return self._process_events(decoded)
-
-    def _process_events(self, decoded: Decoded) -> int:
         self._dead_letters("events", decoded.dead_letters)
         batch = decoded.batch
         self.counters.events_in += len(batch) + len(decoded.dead_letters)
@@ -197,35 +190,33 @@ class Runner:
     def join_labels(self, decoded: Decoded) -> int:
         """Learn and score the waiting predictions these ``{id, label}`` events belong to;
         returns how many matched."""
-        with self.lock:
-            self._dead_letters("labels", decoded.dead_letters)
-            ids, labels = decoded.batch.ids.tolist(), decoded.batch.y
-            self.counters.labels_in += len(ids)
-            found = self.pending.take(ids)
-            matched = 0 if found is None else len(found[2])
-            self.counters.unmatched_labels += len(ids) - matched
-            if found is not None:
-                rows, answers, positions = found
-                rows = rows.with_labels(labels[positions])
-                self.model.process_many(rows, rows, np.ones(len(rows), dtype=bool))
-                if self.challenger is not None:   # it learns late labels too (unscored)
-                    self.challenger[0].process_many(rows, rows, np.ones(len(rows), dtype=bool))
-                self.counters.learnt += len(rows)
-                self._score(rows.y, answers)
-                self.store.write_labels(self.run_id, zip(rows.ids.tolist(), rows.y.tolist()))
-                self._reset_if_due()
-            return matched
+        self._dead_letters("labels", decoded.dead_letters)
+        ids, labels = decoded.batch.ids.tolist(), decoded.batch.y
+        self.counters.labels_in += len(ids)
+        found = self.pending.take(ids)
+        matched = 0 if found is None else len(found[2])
+        self.counters.unmatched_labels += len(ids) - matched
+        if found is not None:
+            rows, answers, positions = found
+            rows = rows.with_labels(labels[positions])
+            self.model.process_many(rows, rows, np.ones(len(rows), dtype=bool))
+            if self.challenger is not None:   # it learns late labels too (unscored)
+                self.challenger[0].process_many(rows, rows, np.ones(len(rows), dtype=bool))
+            self.counters.learnt += len(rows)
+            self._score(rows.y, answers)
+            self.store.write_labels(self.run_id, zip(rows.ids.tolist(), rows.y.tolist()))
+            self._reset_if_due()
+        return matched
 
     def record_predictions(self, batch: Batch, answers: np.ndarray) -> None:
         """Events answered elsewhere (the server, from a published copy of the model):
         counted, stored, and waiting for feedback like the stream's own."""
-        with self.lock:
-            self.counters.events_in += len(batch)
-            self.counters.predicted += len(batch)
-            self._since_checkpoint += len(batch)
-            if self.supervised:     # an unsupervised model's answers wait for nothing
-                self.pending.add(batch, answers)
-            self._write_predictions(batch, answers)
+        self.counters.events_in += len(batch)
+        self.counters.predicted += len(batch)
+        self._since_checkpoint += len(batch)
+        if self.supervised:     # an unsupervised model's answers wait for nothing
+            self.pending.add(batch, answers)
+        self._write_predictions(batch, answers)
 
     # ------------------------------------------------------------------ champion/challenger
     def _shadow(self, batch: Batch, labelled: np.ndarray) -> None:
@@ -239,14 +230,13 @@ class Runner:
 
     def promote(self) -> None:
         """Swap champion and challenger (models and their metrics)."""
-        with self.lock:
-            if self.challenger is None:
-                raise LookupError("this job has no challenger to promote")
-            (model, scorer), self.challenger = self.challenger, (self.model, self.scorer)
-            self.model, self.scorer = model, scorer
-            self.classifier = bool(model.tags["classifier"])
-            self.specs["champion"], self.specs["challenger"] = (self.specs["challenger"],
-                                                                self.specs["champion"])
+        if self.challenger is None:
+            raise LookupError("this job has no challenger to promote")
+        (model, scorer), self.challenger = self.challenger, (self.model, self.scorer)
+        self.model, self.scorer = model, scorer
+        self.classifier = bool(model.tags["classifier"])
+        self.specs["champion"], self.specs["challenger"] = (self.specs["challenger"],
+                                                            self.specs["champion"])
 
     # ------------------------------------------------------------------ outputs
     def _score(self, y_true: np.ndarray, answers: np.ndarray) -> None:
@@ -291,10 +281,6 @@ class Runner:
                 or time.monotonic() - self._last_checkpoint >= self.checkpoint_seconds)
 
     def checkpoint(self) -> None:
-        with self.lock:
-            self._checkpoint()
-
-    def _checkpoint(self) -> None:
         if self.writer is not None:
             self.writer.drain()     # outputs first: at least once
         for sink in (self.sink, self.dead_letter_sink):

@@ -31,8 +31,6 @@ from typing import Any
 from streamlearn.runtime import Job
 from streamlearn.serve.artifacts import pack, unpack
 
-# commands the learner answers after publishing (so a reply means "the served copy has it")
-REPLYING = frozenset({"learn", "feedback", "save", "versions", "rollback", "promote"})
 LEARNER_NICENESS = 19   # the lowest priority: a request never waits for the learner
 MAX_COMMANDS_AT_ONCE = 1000
 

@@ -77,7 +77,6 @@ class ModelService:
         self._flushed_at = time.monotonic()
         self._flush_lock = threading.Lock()
         self._failure: str | None = None
-        self._stopped = threading.Event()
         self._first_publish = threading.Event()
         self._start_learner(learner, publish_seconds)
 
@@ -164,7 +163,6 @@ class ModelService:
                 self._fail(message[1])
                 return
             elif kind == "stopped":
-                self._stopped.set()
                 self._fail("the learner has stopped")
                 return
 
@@ -342,10 +340,6 @@ class ModelService:
     def live_version(self) -> int | None:
         served = self._served
         return None if served is None else served.version
-
-    @property
-    def pipeline(self) -> str:
-        return str(self._status.get("pipeline", ""))
 
     # ------------------------------------------------------------------ the registry
     def save_version(self, note: str | None = None) -> int:
