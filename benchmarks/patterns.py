@@ -4,7 +4,8 @@
 
 River has no itemset miner; its ``sketch.HeavyHitters`` is Lossy Counting of hashable
 elements (with a forgetting factor, set to 1 here so that it is plain Lossy Counting). Two
-cases, best of ``--repeat`` runs each, fresh models each run, streams built before the clock:
+cases, best of ``--repeat`` runs each (the two libraries in turn), fresh models each run,
+streams built before the clock:
 
 1. **items** — a stream of single items (Zipf over 1,000 items): River ``update(item)`` per
    event, streamlearn ``learn_many`` on transactions of one item, in micro-batches of 1,000.
@@ -23,6 +24,7 @@ The table goes to ``benchmarks/results/patterns.md``.
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -40,15 +42,19 @@ HERE = Path(__file__).resolve().parent
 SUPPORT, EPSILON, MAX_SIZE, BATCH = 0.05, 0.005, 3, 1000
 
 
-def best_of(repeat: int, run: Callable[[], Any]) -> tuple[float, Any]:
-    best, result = float("inf"), None
+def best_of(repeat: int, river: Callable[[], Any], ours: Callable[[], Any]
+            ) -> tuple[float, Any, float, Any]:
+    """The best time and result of each, the two run in turn (River, ours, River, ...) so
+    that a change of load on a shared machine hits both alike."""
+    best = {"river": (float("inf"), None), "ours": (float("inf"), None)}
     for _ in range(repeat):
-        started = time.perf_counter()
-        out = run()
-        seconds = time.perf_counter() - started
-        if seconds < best:
-            best, result = seconds, out
-    return best, result
+        for name, run in (("river", river), ("ours", ours)):
+            started = time.perf_counter()
+            out = run()
+            seconds = time.perf_counter() - started
+            if seconds < best[name][0]:
+                best[name] = (seconds, out)
+    return (*best["river"], *best["ours"])
 
 
 def river_heavy_hitters() -> HeavyHitters:
@@ -76,8 +82,8 @@ def items_case(events: int, repeat: int) -> dict[str, Any]:
             model.update(item)
         return model
 
-    river_s, river_model = best_of(repeat, river)
-    our_s, our_model = best_of(repeat, lambda: ours(transactions, 1))
+    river_s, river_model, our_s, our_model = best_of(repeat, river,
+                                                     lambda: ours(transactions, 1))
     same = all(our_model.count([item]) == river_model[item] for item in set(items))
     return {"case": f"items (Zipf, 1,000 items), {events:,} events", "events": events,
             "river_eps": events / river_s, "ours_eps": events / our_s,
@@ -115,8 +121,8 @@ def itemsets_case(events: int, repeat: int) -> dict[str, Any]:
                     model.update(key)
         return model
 
-    river_s, river_model = best_of(repeat, river)
-    our_s, our_model = best_of(repeat, lambda: ours(stream, MAX_SIZE))
+    river_s, river_model, our_s, our_model = best_of(repeat, river,
+                                                     lambda: ours(stream, MAX_SIZE))
     # River's own threshold is relative to the sub-itemsets it was fed: ask it with ours
     threshold = (SUPPORT - EPSILON) * events
     river_found = {key for key in exact if river_model[key] >= threshold}
@@ -158,10 +164,13 @@ def main(argv: list[str] | None = None) -> str:
     args = parser.parse_args(argv)
     if args.quick:
         args.events, args.repeat = 20_000, 1
+    load_before = os.getloadavg()[0]
     rows = [items_case(args.events, args.repeat),
             itemsets_case(args.events // 10, args.repeat)]
+    # a shared machine: the load says how far the absolute numbers can be trusted
     text = markdown(rows, f"support {SUPPORT}, epsilon {EPSILON}, best of {args.repeat}, "
-                          f"micro-batches of {BATCH}")
+                          f"micro-batches of {BATCH}; 1-minute load average "
+                          f"{load_before:.2f} before, {os.getloadavg()[0]:.2f} after")
     if not args.quick:
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "patterns.md").write_text(text)

@@ -24,14 +24,18 @@ of its codes; answers give itemsets as tuples of items in their natural order.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
-from itertools import combinations
+import struct
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import chain, combinations
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from streamlearn.core.batch import Batch
 from streamlearn.core.errors import ParameterError, SchemaError
+from streamlearn.patterns._kernels import canonical_transactions
 
 
 class AssociationRule(NamedTuple):
@@ -46,7 +50,14 @@ class AssociationRule(NamedTuple):
     lift: float
 
 
-_COLLECTIONS = (list, tuple, set, frozenset)
+_COLLECTIONS = frozenset((list, tuple, set, frozenset))
+
+
+class _Codes(dict):
+    """Item -> code, where looking up a new item by ``[]`` gives -1 instead of raising."""
+
+    def __missing__(self, item: Any) -> int:
+        return -1
 
 
 class ItemCoder:
@@ -54,44 +65,95 @@ class ItemCoder:
 
     def __init__(self, items: list[Any]) -> None:
         self.items = items
-        self.codes = {item: code for code, item in enumerate(items)}
+        self.codes = _Codes((item, code) for code, item in enumerate(items))
+        # encode_one's arrays, reused
+        self._one_offsets = np.array((0, 1), dtype=np.int64)
+        self._one_code = np.zeros(1, dtype=np.int32)
+        self._many_offsets = np.zeros(2, dtype=np.int64)
+        self._codes_buffer = np.zeros(16, dtype=np.int32)
 
     def encode(self, transaction: Any, owner: object) -> tuple[int, ...]:
         """The sorted, de-duplicated codes of a transaction's items (new items registered)."""
-        codes = self.codes
-        found = set()
-        for item in _items_of(transaction, owner):
-            code = codes.get(item)
-            if code is None:
-                code = len(self.items)
-                self.items.append(item)
-                codes[item] = code
-            found.add(code)
-        return tuple(sorted(found))
+        items = _items_of(transaction, owner, self.codes)
+        return tuple(sorted({self._register(item) for item in items}))
 
-    def encode_many(self, transactions: Iterable[Any], owner: object) -> list[tuple[int, ...]]:
-        """:meth:`encode` of each transaction, with a fast path for collections of items
-        seen before."""
-        codes, encode, out = self.codes, self.encode, []
-        for transaction in transactions:
-            if type(transaction) in _COLLECTIONS:
-                try:
-                    if len(transaction) == 1 and type(transaction) in (list, tuple):
-                        out.append((codes[transaction[0]],))
-                        continue
-                    found = {codes[item] for item in transaction}
-                except (KeyError, TypeError):  # a new item (or an unhashable one)
-                    out.append(encode(transaction, owner))
-                    continue
-                out.append(tuple(sorted(found)))
-            else:
-                out.append(encode(transaction, owner))
-        return out
+    def encode_one(self, transaction: Any, owner: object) -> tuple[np.ndarray, np.ndarray, int]:
+        """:meth:`encode_batch` of one transaction, in arrays reused from call to call (the
+        codes array may be longer than the transaction): read them before the next call."""
+        key = self._known_codes(transaction) if type(transaction) in _COLLECTIONS else None
+        if key is None:
+            key = self.encode(transaction, owner)
+        if len(key) == 1:
+            self._one_code[0] = key[0]
+            return self._one_offsets, self._one_code, 1
+        if len(key) > len(self._codes_buffer):
+            self._codes_buffer = np.zeros(2 * len(key), dtype=np.int32)
+        self._codes_buffer[:len(key)] = key
+        self._many_offsets[1] = len(key)
+        return self._many_offsets, self._codes_buffer, len(key)
+
+    def _known_codes(self, transaction: Any) -> tuple[int, ...] | None:
+        """The sorted codes of a collection of known items; None if one is new (or
+        unhashable)."""
+        try:
+            found = {self.codes[item] for item in transaction}
+        except TypeError:
+            return None
+        return None if -1 in found else tuple(sorted(found))
+
+    def encode_batch(self, transactions: list[Any], owner: object
+                     ) -> tuple[np.ndarray, np.ndarray, int]:
+        """The transactions as CSR arrays ``(offsets, codes)`` (int64, int32), each one's
+        codes sorted and de-duplicated, and the length of the longest; new items are
+        registered in order of first appearance.
+
+        Collections of known items (the usual case) are coded by a few calls that loop in
+        C, one dict lookup per item; anything else goes item by item."""
+        if _COLLECTIONS.issuperset(map(type, transactions)):
+            flat: list[Any] = []
+            deque(map(flat.extend, transactions), maxlen=0)  # extends in C
+            codes = self._codes_of(flat)
+            if codes is not None:
+                if len(flat) == len(transactions) and all(transactions):  # one item each
+                    return np.arange(len(codes) + 1, dtype=np.int64), codes, min(1, len(codes))
+                return canonical_transactions(_offsets(list(map(len, transactions))), codes)
+        encoded = [self.encode(transaction, owner) for transaction in transactions]
+        codes = np.array(list(chain.from_iterable(encoded)), dtype=np.int32)
+        return canonical_transactions(_offsets(list(map(len, encoded))), codes)
+
+    def _codes_of(self, flat: list[Any]) -> np.ndarray | None:
+        """The codes of ``flat`` (int32), new items (strings or integers) registered in order
+        of first appearance; None when an item is neither equal to a known item nor a
+        string or integer."""
+        if not flat:
+            return np.zeros(0, dtype=np.int32)
+        try:  # one lookup per item, in C; a new item gives -1 (_Codes.__missing__)
+            found = itemgetter(*flat)(self.codes)
+        except TypeError:  # an unhashable item
+            return None
+        codes = _int32(found if len(flat) > 1 else (found,))
+        new_positions = np.flatnonzero(codes < 0)
+        if len(new_positions):
+            new_items = [flat[position] for position in new_positions.tolist()]
+            for item in dict.fromkeys(new_items):  # distinct, in order of first appearance
+                if not _is_plain(item) and item not in self.codes:
+                    return None
+                self._register(item)
+            codes[new_positions] = [self.codes[item] for item in new_items]
+        return codes
+
+    def _register(self, item: Any) -> int:
+        code = self.codes.get(item)
+        if code is None:
+            code = len(self.items)
+            self.items.append(item)
+            self.codes[item] = code
+        return code
 
     def lookup(self, itemset: Iterable[Any], owner: object) -> tuple[int, ...] | None:
         """The key of a user-given itemset, or None if it holds an item never seen."""
         codes = []
-        for item in set(_items_of(itemset, owner)):
+        for item in set(_items_of(itemset, owner, self.codes)):
             code = self.codes.get(item)
             if code is None:
                 return None
@@ -102,25 +164,45 @@ class ItemCoder:
         return tuple(sorted((self.items[code] for code in key), key=_natural_order))
 
 
+def _int32(values: Sequence[int]) -> np.ndarray:
+    """Python ints as a writable int32 array (``struct`` converts them fastest)."""
+    return np.frombuffer(bytearray(struct.pack(f"{len(values)}i", *values)), dtype=np.int32)
+
+
+def _offsets(lengths: list[int]) -> np.ndarray:
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    return offsets
+
+
+def _is_plain(item: Any) -> bool:
+    return isinstance(item, str) or (isinstance(item, int) and not isinstance(item, bool))
+
+
 def _natural_order(item: Any) -> tuple[int, Any]:
     return (0, item) if isinstance(item, int) else (1, item)
 
 
-def _plain_item(item: Any, owner: object) -> Any:
+def _plain_item(item: Any, owner: object, known: Mapping[Any, int]) -> Any:
     if isinstance(item, np.generic):
         item = item.item()
-    if isinstance(item, str) or (isinstance(item, int) and not isinstance(item, bool)):
+    if _is_plain(item):
         return item
+    try:
+        if item in known:  # equal to a known item (1.0 to 1): that one
+            return item
+    except TypeError:  # unhashable
+        pass
     raise SchemaError(f"{type(owner).__name__} got the item {item!r}; items are strings or "
                       "integers")
 
 
-def _items_of(transaction: Any, owner: object) -> Iterable[Any]:
+def _items_of(transaction: Any, owner: object, known: Mapping[Any, int]) -> Iterable[Any]:
     if isinstance(transaction, Mapping):
-        return (_plain_item(item, owner) for item, flag in transaction.items()
+        return (_plain_item(item, owner, known) for item, flag in transaction.items()
                 if flag is not None and flag == flag and bool(flag))
     if isinstance(transaction, list | tuple | set | frozenset | np.ndarray):
-        return (_plain_item(item, owner) for item in transaction)
+        return (_plain_item(item, owner, known) for item in transaction)
     if isinstance(transaction, str):
         raise SchemaError(
             f"{type(owner).__name__} got the string {transaction!r} as a transaction; pass "
@@ -138,7 +220,7 @@ def transactions_of(data: Any, owner: object) -> list[Any]:
     if isinstance(data, str | Mapping) or not isinstance(data, Iterable):
         raise SchemaError(f"{type(owner).__name__}.learn_many takes a sequence of "
                           "transactions or a data frame; use learn_one for a single one")
-    return list(data)
+    return data if type(data) is list else list(data)  # read, never changed
 
 
 def _from_batch(batch: Batch) -> list[list[Any]]:

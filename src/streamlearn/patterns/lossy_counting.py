@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import math
-from itertools import combinations
 from typing import Any
+
+import numpy as np
 
 from streamlearn.core.base import Estimator
 from streamlearn.core.errors import ParameterError
 from streamlearn.core.params import check_number
+from streamlearn.patterns._kernels import (
+    EMPTY,
+    SUBSETS_CAP,
+    find_itemset,
+    lossy_count,
+    lossy_count_items,
+    rehash,
+)
 from streamlearn.patterns._transactions import (
     AssociationRule,
     ItemCoder,
@@ -19,6 +28,8 @@ from streamlearn.patterns._transactions import (
     rules_from_counts,
     transactions_of,
 )
+
+_FIRST_CAPACITY = 64
 
 
 class LossyCounting(Estimator):
@@ -41,7 +52,10 @@ class LossyCounting(Estimator):
 
     Each transaction costs one table update per sub-itemset of at most ``max_size`` items
     (``C(k, 1) + ... + C(k, max_size)`` for a basket of ``k`` items): keep ``max_size`` small
-    for large baskets. Transactions are given as described in :mod:`streamlearn.patterns`.
+    for large baskets (a basket holding more than 2^28 such itemsets is refused).
+    Transactions are given as described in :mod:`streamlearn.patterns`. The table is a hash
+    table in numpy arrays, updated and pruned by numba kernels over each micro-batch
+    (:mod:`streamlearn.patterns._kernels`).
 
     The paper counts itemsets a batch of buckets at a time to spare memory; counting each
     transaction's sub-itemsets as it arrives gives the same guarantees and answers at any
@@ -104,8 +118,13 @@ class LossyCounting(Estimator):
             if not hasattr(self, "n_"):
                 self.n_ = 0
                 self.items_: list[Any] = []
-                # itemset (sorted item codes) -> [estimated count, largest missed count]
-                self.entries_: dict[tuple[int, ...], list[int]] = {}
+                # the table of itemsets (see streamlearn.patterns._kernels): per slot, the
+                # itemset's sorted item codes (-1 padded), its estimated count and the
+                # largest count it may have missed
+                self.itemset_members_ = np.full((_FIRST_CAPACITY, 1), EMPTY, dtype=np.int32)
+                self.itemset_counts_ = np.zeros(_FIRST_CAPACITY, dtype=np.int64)
+                self.itemset_deltas_ = np.zeros(_FIRST_CAPACITY, dtype=np.int64)
+                self.n_entries_ = 0
             coder = ItemCoder(self.items_)
             self._coder_cache = coder
         return coder
@@ -121,33 +140,51 @@ class LossyCounting(Estimator):
     # ------------------------------------------------------------------ learning
     def learn_one(self, transaction: Any) -> LossyCounting:
         """Count one transaction (a collection of items, or a dict of per-item flags)."""
-        self._learn([transaction])
+        self._learn(*self._coder().encode_one(transaction, self))
         return self
 
     def learn_many(self, transactions: Any) -> LossyCounting:
         """Count transactions in order: a sequence of them, or a data frame or ``Batch``
         (see :mod:`streamlearn.patterns`). The state is the one ``learn_one`` would give."""
-        self._learn(transactions_of(transactions, self))
+        batch = transactions_of(transactions, self)
+        self._learn(*self._coder().encode_batch(batch, self))
         return self
 
-    def _learn(self, transactions: Any) -> None:
-        coder = self._coder()
-        entries, width, max_size = self.entries_, self.bucket_width, self.max_size
-        for codes in coder.encode_many(transactions, self):
-            n = self.n_ + 1
-            missed = (n - 1) // width  # the current bucket, ceil(n / width), minus one
-            for size in range(1, min(max_size, len(codes)) + 1):
-                for key in combinations(codes, size) if len(codes) > 1 else (codes,):
-                    entry = entries.get(key)
-                    if entry is None:
-                        entries[key] = [1, missed]
-                    else:
-                        entry[0] += 1
-            if n % width == 0:
-                bucket = missed + 1
-                for key in [k for k, (count, delta) in entries.items() if count + delta <= bucket]:
-                    del entries[key]
-            self.n_ = n
+    def _learn(self, offsets: np.ndarray, codes: np.ndarray, longest: int) -> None:
+        """Count a canonical CSR batch (see :meth:`ItemCoder.encode_batch`)."""
+        if longest > 1 and _too_many_itemsets(longest, self.max_size):
+            raise ParameterError(
+                f"LossyCounting got a transaction of {longest} items, which holds at least "
+                f"{int(SUBSETS_CAP):,} itemsets of at most max_size={self.max_size} items; "
+                "lower 'max_size'")
+        width = min(self.max_size, longest)
+        if width > self.itemset_members_.shape[1]:  # room for longer itemsets
+            padding = np.full((len(self.itemset_members_), width - self.itemset_members_.shape[1]),
+                              EMPTY, dtype=np.int32)
+            self.itemset_members_ = np.hstack([self.itemset_members_, padding])
+        # the parameters were checked when the state was made
+        start, bucket_width = 0, math.ceil(1 / self.epsilon)
+        one_item_each = longest == 1 and len(codes) == len(offsets) - 1
+        while True:
+            if one_item_each:
+                start, self.n_, self.n_entries_, needed = lossy_count_items(
+                    codes, start, self.n_, bucket_width, self.itemset_members_,
+                    self.itemset_counts_, self.itemset_deltas_, self.n_entries_)
+            else:
+                start, self.n_, self.n_entries_, needed = lossy_count(
+                    offsets, codes, start, self.n_, bucket_width, self.max_size,
+                    self.itemset_members_, self.itemset_counts_, self.itemset_deltas_,
+                    self.n_entries_)
+            if start == len(offsets) - 1:
+                return
+            self._grow(needed)
+
+    def _grow(self, needed: int) -> None:
+        """Double the table (or more) so that ``needed`` more entries keep it half full."""
+        capacity = max(2 * len(self.itemset_counts_),
+                       1 << (2 * (self.n_entries_ + needed) - 1).bit_length())
+        self.itemset_members_, self.itemset_counts_, self.itemset_deltas_ = rehash(
+            self.itemset_members_, self.itemset_counts_, self.itemset_deltas_, capacity)
 
     # ------------------------------------------------------------------ answers
     @property
@@ -162,16 +199,38 @@ class LossyCounting(Estimator):
         if not self._learnt():
             return 0
         key = self._coder().lookup(itemset, self)
-        entry = self.entries_.get(key) if key else None
-        return 0 if entry is None else entry[0]
+        if not key:
+            return 0
+        slot = find_itemset(self.itemset_members_, np.array(key, dtype=np.int32))
+        return 0 if slot < 0 else int(self.itemset_counts_[slot])
+
+    @property
+    def entries_(self) -> dict[tuple[int, ...], tuple[int, int]]:
+        """The table, read out: itemset (sorted item codes) -> (estimated count, largest
+        count it may have missed)."""
+        if "itemset_members_" not in self.__dict__:
+            raise AttributeError("'LossyCounting' object has no attribute 'entries_' (it "
+                                 "has learnt nothing yet)")
+        keys = self._itemsets(np.flatnonzero(self.itemset_members_[:, 0] != EMPTY))
+        return {key: (int(self.itemset_counts_[slot]), int(self.itemset_deltas_[slot]))
+                for slot, key in keys.items()}
+
+    def _itemsets(self, slots: np.ndarray) -> dict[int, tuple[int, ...]]:
+        members = self.itemset_members_
+        sizes = (members[slots] != EMPTY).sum(axis=1)
+        return {int(slot): tuple(members[slot, :size].tolist())
+                for slot, size in zip(slots, sizes)}
 
     def _frequent(self, max_size: int | None) -> dict[tuple[int, ...], int]:
         if not self._learnt() or self.n_ == 0:
             return {}
         threshold = count_threshold(self.support - self.epsilon, self.n_)
         limit = self.max_size if max_size is None else max_size
-        return {key: count for key, (count, _) in self.entries_.items()
-                if count >= threshold and len(key) <= limit}
+        members, counts = self.itemset_members_, self.itemset_counts_
+        sizes = (members != EMPTY).sum(axis=1)
+        slots = np.flatnonzero((members[:, 0] != EMPTY) & (counts >= threshold)
+                               & (sizes <= limit))
+        return {key: int(counts[slot]) for slot, key in self._itemsets(slots).items()}
 
     def frequent_itemsets(self, max_size: int | None = None) -> dict[tuple, int]:
         """Itemsets (tuples of items) whose estimated support reaches ``support - epsilon``,
@@ -194,3 +253,14 @@ class LossyCounting(Estimator):
         if not counts:
             return []
         return rules_from_counts(counts, self.n_, min_confidence, self._coder())
+
+
+def _too_many_itemsets(n_items: int, max_size: int) -> bool:
+    """Whether a transaction of ``n_items`` items holds ``SUBSETS_CAP`` or more itemsets of
+    at most ``max_size`` items."""
+    total = 0
+    for size in range(1, min(n_items, max_size) + 1):
+        total += math.comb(n_items, size)
+        if total >= SUBSETS_CAP:
+            return True
+    return False

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from itertools import combinations
 from typing import Any
+
+import numpy as np
 
 from streamlearn.core.base import Estimator
 from streamlearn.core.params import check_number
+from streamlearn.patterns._kernels import (
+    candidate_table,
+    count_candidates,
+    window_add,
+)
 from streamlearn.patterns._transactions import (
     AssociationRule,
     ItemCoder,
@@ -17,6 +23,8 @@ from streamlearn.patterns._transactions import (
     rules_from_counts,
     transactions_of,
 )
+
+_FIRST_CAPACITY = 1024
 
 
 class WindowedApriori(Estimator):
@@ -31,7 +39,9 @@ class WindowedApriori(Estimator):
     at least ``min_support`` times the number of transactions in the window.
 
     Learning costs one item-count update per item; a query costs one pass over the window
-    per itemset size. Transactions are given as described in :mod:`streamlearn.patterns`.
+    per itemset size. Both run in numba kernels (:mod:`streamlearn.patterns._kernels`), the
+    window's item codes kept in numpy arrays. Transactions are given as described in
+    :mod:`streamlearn.patterns`.
 
     Parameters
     ----------
@@ -73,8 +83,13 @@ class WindowedApriori(Estimator):
             if not hasattr(self, "n_"):
                 self.n_ = 0                      # transactions seen
                 self.items_: list[Any] = []
-                self.window_: list[list[int]] = []   # ring buffer of item codes
-                self.item_counts_: dict[int, int] = {}  # item code -> count in the window
+                # the window: transaction n sits in slot n % window_size, its item codes at
+                # window_items_[window_starts_[slot]:][:window_lengths_[slot]]
+                self.window_starts_ = np.zeros(1, dtype=np.int64)
+                self.window_lengths_ = np.zeros(1, dtype=np.int64)
+                self.window_items_ = np.zeros(_FIRST_CAPACITY, dtype=np.int32)
+                self.window_end_ = 0             # where the next transaction's items go
+                self.item_counts_ = np.zeros(1, dtype=np.int64)  # per item code, in the window
             coder = ItemCoder(self.items_)
             self._coder_cache = coder
         return coder
@@ -95,61 +110,69 @@ class WindowedApriori(Estimator):
     # ------------------------------------------------------------------ learning
     def learn_one(self, transaction: Any) -> WindowedApriori:
         """Add one transaction to the window (the oldest one leaves once it is full)."""
-        self._learn([transaction])
+        self._learn(*self._coder().encode_one(transaction, self))
         return self
 
     def learn_many(self, transactions: Any) -> WindowedApriori:
         """Add transactions in order: a sequence of them, or a data frame or ``Batch``."""
-        self._learn(transactions_of(transactions, self))
+        batch = transactions_of(transactions, self)
+        self._learn(*self._coder().encode_batch(batch, self))
         return self
 
-    def _learn(self, transactions: Any) -> None:
-        coder = self._coder()
-        window, counts, size = self.window_, self.item_counts_, self.window_size
-        for encoded in coder.encode_many(transactions, self):
-            codes = list(encoded)
-            slot = self.n_ % size
-            if len(window) < size:
-                window.append(codes)
-            else:
-                for code in window[slot]:
-                    counts[code] -= 1
-                    if counts[code] == 0:
-                        del counts[code]
-                window[slot] = codes
-            for code in codes:
-                counts[code] = counts.get(code, 0) + 1
-            self.n_ += 1
+    def _learn(self, offsets: np.ndarray, codes: np.ndarray, longest: int) -> None:
+        """Slide the window over a canonical CSR batch (see :meth:`ItemCoder.encode_batch`)."""
+        # array lengths are functions of the stream so far, not of how it was batched
+        self.item_counts_ = _grown(self.item_counts_, len(self.items_))
+        held = min(self.n_ + len(offsets) - 1, self.window_size)
+        self.window_starts_ = _grown(self.window_starts_, held, self.window_size)
+        self.window_lengths_ = _grown(self.window_lengths_, held, self.window_size)
+        start = 0
+        while True:
+            start, self.n_, self.window_end_, needed = window_add(
+                offsets, codes, start, self.n_, self.window_size, self.window_starts_,
+                self.window_lengths_, self.window_items_, self.window_end_, self.item_counts_)
+            if start == len(offsets) - 1:
+                return
+            self.window_items_ = _grown(self.window_items_, max(needed,
+                                                                2 * len(self.window_items_)))
 
     # ------------------------------------------------------------------ answers
     @property
     def n_transactions(self) -> int:
         """How many transactions the window holds."""
-        return len(self.__dict__.get("window_", ()))
+        return min(self.__dict__.get("n_", 0), self.window_size)
 
     def _frequent(self, max_size: int | None) -> dict[tuple[int, ...], int]:
         if not self._learnt():
             return {}
-        threshold = count_threshold(self.min_support, len(self.window_))
+        held = self.n_transactions
+        threshold = count_threshold(self.min_support, held)
         limit = min(size for size in (max_size, self.max_size, len(self.items_))
                     if size is not None)
-        frequent = {(code,): count for code, count in self.item_counts_.items()
-                    if count >= threshold}
+        item_counts = self.item_counts_[:len(self.items_)]
+        codes = np.flatnonzero(item_counts >= max(threshold, 1))
+        frequent = {(int(code),): int(item_counts[code]) for code in codes}
         level = sorted(frequent)
-        for k in range(2, limit + 1):
+        for _size in range(2, limit + 1):
             candidates = _candidates(level)
             if not candidates:
                 break
-            counted = dict.fromkeys(candidates, 0)
-            useful = {code for key in candidates for code in key}
-            for codes in self.window_:
-                kept = [code for code in codes if code in useful]
-                for key in combinations(kept, k):
-                    if key in counted:
-                        counted[key] += 1
+            counted = self._count(sorted(candidates), held)
             level = sorted(key for key, count in counted.items() if count >= threshold)
             frequent.update((key, counted[key]) for key in level)
         return frequent
+
+    def _count(self, candidates: list[tuple[int, ...]], held: int
+               ) -> dict[tuple[int, ...], int]:
+        """The number of transactions in the window holding each candidate itemset."""
+        rows = np.array(candidates, dtype=np.int32)
+        members, slots = candidate_table(rows, 1 << (2 * len(rows) - 1).bit_length())
+        useful = np.zeros(len(self.items_), dtype=np.bool_)
+        useful[rows.ravel()] = True
+        counts = np.zeros(len(members), dtype=np.int64)
+        count_candidates(self.window_starts_, self.window_lengths_, self.window_items_, held,
+                         useful, members, counts)
+        return dict(zip(candidates, counts[slots].tolist(), strict=True))
 
     def frequent_itemsets(self, max_size: int | None = None) -> dict[tuple, int]:
         """The itemsets held by at least ``min_support`` of the window's transactions, with
@@ -171,7 +194,20 @@ class WindowedApriori(Estimator):
         counts = self._frequent(None)
         if not counts:
             return []
-        return rules_from_counts(counts, len(self.window_), min_confidence, self._coder())
+        return rules_from_counts(counts, self.n_transactions, min_confidence, self._coder())
+
+
+def _grown(array: np.ndarray, length: int, largest: int | None = None) -> np.ndarray:
+    """``array`` with room for ``length`` entries: the next power of two (at most
+    ``largest``), zeros added at the end."""
+    if len(array) >= length:
+        return array
+    capacity = 1 << (length - 1).bit_length()
+    if largest is not None:
+        capacity = min(capacity, largest)
+    grown = np.zeros(capacity, dtype=array.dtype)
+    grown[:len(array)] = array
+    return grown
 
 
 def _candidates(level: list[tuple[int, ...]]) -> set[tuple[int, ...]]:
