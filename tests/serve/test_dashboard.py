@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from pathlib import Path
@@ -191,3 +192,28 @@ def test_without_plotly_the_page_says_how_to_get_the_charts(tmp_path, monkeypatc
     assert script.status_code == 404 and "streamlearn[serve]" in script.json()["detail"]
     assert own.status_code == 200 and own.headers["content-type"].startswith("text/javascript")
     assert missing.status_code == 404
+
+
+def test_the_workers_table_shows_a_scaled_out_jobs_workers(server, browser, tmp_path):
+    from streamlearn.store import Store
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    expect = sync_api.expect
+    page.goto(server + "/")
+    expect(page.locator("#c-events-in")).to_have_text("0")
+    expect(page.locator("#workers-panel")).to_be_hidden()   # a single process: no table
+    store = Store(f"sqlite:///{tmp_path / 'store.db'}")
+    for worker in (0, 1):
+        store.write_worker_status(NAME, {
+            "worker": worker, "partitions": [str(worker), str(worker + 2)],
+            "counters": {"events_in": 12_000 + worker, "predicted": 11_000, "learnt": 10_000},
+            "events_per_second": 2_500.4 + worker, "lag_seconds": 3.25, "consumer_lag": 40,
+            "syncs": 6})
+    store.close()
+    expect(page.locator("#workers-panel")).to_be_visible(timeout=6_000)
+    rows = page.locator("#workers tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(1).locator("td")).to_have_text(
+        ["1", "1, 3", "2,501", "3.3 s", "40", "12,001", "11,000", "10,000", "6",
+         re.compile(r"\d+\.\d s ago")])
+    page.close()

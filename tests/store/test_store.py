@@ -65,7 +65,7 @@ def test_migrations_are_applied_once(tmp_path):
     store = Store(url)
     with store.engine.connect() as connection:
         versions = connection.execute(text("SELECT version FROM streamlearn_schema")).scalars()
-        assert list(versions) == [1, 2, 3]
+        assert list(versions) == [1, 2, 3, 4]
     store.close()
 
 

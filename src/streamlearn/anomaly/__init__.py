@@ -6,9 +6,11 @@ from streamlearn.anomaly.hst import HalfSpaceTrees
 from streamlearn.anomaly.isolation_forest import IsolationForestStream
 from streamlearn.anomaly.loda import LODA
 from streamlearn.anomaly.robust_zscore import RobustZScore
+from streamlearn.anomaly.score_feature import AnomalyScoreFeature
 
 __all__ = [
     "LODA",
+    "AnomalyScoreFeature",
     "HalfSpaceTrees",
     "IsolationForestStream",
     "QuantileFilter",

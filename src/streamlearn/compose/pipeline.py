@@ -165,6 +165,19 @@ class Pipeline(Estimator):
             batch, _ = step.process_many(batch, batch, learn)
         return like_input(batch, X)
 
+    def explain_one(self, x: dict) -> dict[str, Any]:
+        """Each input feature's contribution to the score of ``x`` (a linear final step;
+        see :mod:`streamlearn.compose.explain`)."""
+        from streamlearn.compose.explain import explain_one
+
+        return explain_one(self, x)
+
+    def explain_many(self, X: Any) -> Any:
+        """The contributions for a batch of events, as an ``Explanation``."""
+        from streamlearn.compose.explain import explain_many
+
+        return explain_many(self, X)
+
     def _require_classifier(self) -> None:
         if not isinstance(self.final, Classifier | Pipeline) or not self.tags["classifier"]:
             raise TypeError(f"{type(self.final).__name__} is not a classifier")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import socket
+import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -49,6 +50,17 @@ class RedisStreamSource(Source):
     Several workers share a stream by using the same ``group`` and distinct, stable
     ``consumer`` names (default: the host name) — a consumer that restarts under the same
     name finds its pending entries again.
+
+    ``claim_idle_ms`` (off by default) recovers the entries of a consumer that never comes
+    back: every ``claim_idle_ms / 2`` the source takes over the group's entries pending
+    longer than ``claim_idle_ms`` with ``XAUTOCLAIM`` (into the consumer
+    ``<consumer>-claims``) and returns them before new ones. A consumer silent that long is
+    deemed dead, so ``claim_idle_ms`` must exceed the time between a read and its ``commit``
+    (the checkpoint interval). The position is then ``{"last": <id>, "claimed": [ids]}``: the
+    claimed entries returned since the last ``commit``, which ``commit`` acknowledges and
+    which a source restored with ``seek`` does not return again (the claims it made and its
+    checkpoint does not hold are returned again, first). Entries taken from a dead consumer
+    are at-least-once with respect to that consumer's own, abandoned, state.
     """
 
     name = "redis"
@@ -57,7 +69,7 @@ class RedisStreamSource(Source):
                  group: str = "streamlearn", consumer: str | None = None, field: str = "data",
                  block_ms: int | None = None,
                  max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
-                 stop_when_empty: bool = False):
+                 stop_when_empty: bool = False, claim_idle_ms: int | None = None):
         check_name(self, "stream", stream)
         check_name(self, "group", group)
         check_name(self, "field", field)
@@ -66,6 +78,8 @@ class RedisStreamSource(Source):
         if block_ms is not None:
             check_int(self, "block_ms", block_ms, 0)
         check_int(self, "max_event_bytes", max_event_bytes, 1)
+        if claim_idle_ms is not None:
+            check_int(self, "claim_idle_ms", claim_idle_ms, 1)
         self.url = url
         self.stream = stream
         self.schema = schema if schema is not None else Schema()
@@ -81,6 +95,13 @@ class RedisStreamSource(Source):
         self._floor = (0, 0)  # entries at or before this id are never returned (seek)
         self._unacked: list[str] = []  # delivered since the last commit, in delivery order
         self._entries_read = 0  # numbers events in dead-letter reasons
+        self.claim_idle_ms = claim_idle_ms
+        self.claims_consumer = f"{self.consumer}-claims"
+        self._claimed: list[str] = []  # claimed entries returned (or held) since the commit
+        self._claims_held: set[str] = set()  # claims the restored state holds
+        self._claims_replay: str | None = "0-0"  # re-reading the claims consumer's PEL
+        self._claim_cursor = "0-0"
+        self._next_claim = 0.0  # time.monotonic() of the next XAUTOCLAIM
 
     def open(self) -> None:
         if self._client is not None:
@@ -104,18 +125,38 @@ class RedisStreamSource(Source):
         if not isinstance(max_events, int) or max_events < 1:
             raise ParameterError(f"max_events must be an int >= 1. Got {max_events!r} instead.")
         self.open()
+        if self.claim_idle_ms is not None:
+            claimed = self._claim(max_events)
+            if claimed:
+                return self._decode(claimed, claimed=True)
         entries = self._fetch(max_events, self.block_ms if self.block_ms is not None
                               else timeout_ms)
         if not entries and self.stop_when_empty:
             return None
         return self._decode(entries)
 
-    def position(self) -> str:
-        return self._position
+    def position(self) -> Any:
+        if self.claim_idle_ms is None:
+            return self._position
+        return {"last": self._position, "claimed": list(self._claimed)}
+
+    def consumer_lag(self) -> int | None:
+        """Entries of the stream not yet delivered to the group (``XINFO GROUPS``' lag,
+        Redis >= 7; None when Redis cannot tell)."""
+        self.open()
+        for group in self._client.xinfo_groups(self.stream):
+            name = group["name"]
+            if (name.decode() if isinstance(name, bytes) else name) == self.group:
+                lag = group.get("lag")
+                return None if lag is None else int(lag)
+        return None
 
     def seek(self, position: Any) -> None:
         """Continue with the entries after ``position`` (an entry id), this consumer's pending
         ones first. Pending entries at or before it stay pending until the next ``commit``."""
+        position, claimed = _split_position(position)
+        self._claimed, self._claims_held = list(claimed), set(claimed)
+        self._claims_replay = "0-0"
         self._floor = parse_id(position)
         self._position = "{}-{}".format(*self._floor)
         self._replay_after = self._position
@@ -123,7 +164,15 @@ class RedisStreamSource(Source):
         self._unacked = self._pending_up_to(self._position)
 
     def commit(self, position: Any) -> None:
-        """``XACK`` every entry delivered to this source up to and including ``position``."""
+        """``XACK`` every entry delivered to this source up to and including ``position``
+        (and the claimed entries it names)."""
+        position, claimed = _split_position(position)
+        if claimed:
+            self.open()
+            self._client.xack(self.stream, self.group, *claimed)
+            done_claims = set(claimed)
+            self._claimed = [i for i in self._claimed if i not in done_claims]
+            self._claims_held -= done_claims
         limit = parse_id(position)
         if self._unacked and parse_id(self._unacked[-1]) <= limit:
             done = self._unacked  # delivered in id order: the usual case, everything is due
@@ -159,13 +208,43 @@ class RedisStreamSource(Source):
             if kept:
                 return kept
 
-    def _xreadgroup(self, after: str, count: int,
-                    block_ms: int | None) -> list[tuple[bytes, dict[bytes, bytes]]]:
-        reply = self._client.xreadgroup(self.group, self.consumer, {self.stream: after},
-                                        count=count, block=block_ms)
+    def _xreadgroup(self, after: str, count: int, block_ms: int | None,
+                    consumer: str | None = None) -> list[tuple[bytes, dict[bytes, bytes]]]:
+        reply = self._client.xreadgroup(self.group, consumer or self.consumer,
+                                        {self.stream: after}, count=count, block=block_ms)
         return reply[0][1] if reply else []
 
-    def _decode(self, entries: Sequence[tuple[bytes, dict[bytes, bytes]]]) -> Decoded:
+    def _claim(self, count: int) -> list[tuple[bytes, dict[bytes, bytes]]]:
+        """Claimed entries to process: first those claimed before a restart that the
+        checkpoint does not hold, then (when due) those ``XAUTOCLAIM`` takes over."""
+        while self._claims_replay is not None:
+            entries = self._xreadgroup(self._claims_replay, count, None, self.claims_consumer)
+            if not entries:
+                self._claims_replay = None
+                break
+            self._claims_replay = entries[-1][0].decode()
+            entries = [e for e in entries if e[0].decode() not in self._claims_held]
+            if entries:
+                return entries
+        now = time.monotonic()
+        if now < self._next_claim:
+            return []
+        self._next_claim = now + self.claim_idle_ms / 2000  # type: ignore[operator]
+        cursor, entries, *_ = self._client.xautoclaim(
+            self.stream, self.group, self.claims_consumer, self.claim_idle_ms,
+            start_id=self._claim_cursor, count=count)
+        self._claim_cursor = cursor.decode() if isinstance(cursor, bytes) else str(cursor)
+        # entries this source read itself and has not acknowledged yet are held by its
+        # state already (it was slow, not dead): acknowledged as claims at commit
+        own, already = set(self._unacked), set(self._claimed)
+        held = [e[0].decode() for e in entries if e[0].decode() in own]
+        if held:
+            self._unacked = [i for i in self._unacked if i not in own.intersection(held)]
+            self._claimed.extend(held)
+        return [e for e in entries if e[0].decode() not in own | already]
+
+    def _decode(self, entries: Sequence[tuple[bytes, dict[bytes, bytes]]],
+                claimed: bool = False) -> Decoded:
         ids = [entry_id.decode() for entry_id, _ in entries]
         key = self.field.encode()
         payloads: list[Any] = []
@@ -184,8 +263,11 @@ class RedisStreamSource(Source):
                 for letter in decoded.dead_letters]
         if ids:
             self._entries_read += len(ids)
-            self._unacked.extend(ids)
-            self._position = ids[-1]
+            if claimed:   # older than the position: acknowledged by id, as claims
+                self._claimed.extend(ids)
+            else:
+                self._unacked.extend(ids)
+                self._position = ids[-1]
         return Decoded(decoded.batch, dead)
 
     def _explain(self, letter: DeadLetter, entry_id: str,
@@ -216,6 +298,16 @@ class RedisStreamSource(Source):
             if len(page) < PIPELINE_CHUNK:
                 return ids
             start = "(" + ids[-1]  # exclusive range start, Redis >= 6.2
+
+
+def _split_position(position: Any) -> tuple[Any, list[str]]:
+    """(last entry id, claimed ids) of a position: an id, or ``{"last", "claimed"}``."""
+    if isinstance(position, dict):
+        if "last" not in position:
+            raise ParameterError(f"a redis position is an entry id or {{'last': <id>, "
+                                 f"'claimed': [<ids>]}}. Got {position!r} instead.")
+        return position["last"], [str(i) for i in position.get("claimed") or ()]
+    return position, []
 
 
 class RedisStreamSink(Sink):

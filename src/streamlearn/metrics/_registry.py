@@ -5,10 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from streamlearn.metrics._base import Metric
+from streamlearn.metrics.budget import (
+    AlertSavings,
+    ExpectedCost,
+    PrecisionAtBudget,
+    RecallAtBudget,
+)
+from streamlearn.metrics.calibration import BrierScore, ExpectedCalibrationError
 from streamlearn.metrics.classification import F1, Accuracy, Precision, Recall
 from streamlearn.metrics.log_loss import LogLoss
 from streamlearn.metrics.regression import MAE, MSE, R2, RMSE
 from streamlearn.metrics.roc_auc import ROCAUC
+from streamlearn.metrics.threshold import RecallFirstThreshold
 
 _FACTORIES: dict[str, Callable[[], Metric]] = {
     "accuracy": Accuracy,
@@ -25,6 +33,18 @@ _FACTORIES: dict[str, Callable[[], Metric]] = {
     "mse": MSE,
     "rmse": RMSE,
     "r2": R2,
+    "precision@1%": PrecisionAtBudget,
+    "recall@1%": RecallAtBudget,
+    "savings@1%": AlertSavings,
+    "cost(5:1)": ExpectedCost,
+    "brier": BrierScore,
+    "brierscore": BrierScore,
+    "ece": ExpectedCalibrationError,
+    "expectedcalibrationerror": ExpectedCalibrationError,
+    "recallfirstprecision": lambda: RecallFirstThreshold(report="precision"),
+    "recallfirstrecall": lambda: RecallFirstThreshold(report="recall"),
+    "recallfirstthreshold": lambda: RecallFirstThreshold(report="threshold"),
+    "recallfirstalertrate": lambda: RecallFirstThreshold(report="alert_rate"),
 }
 
 

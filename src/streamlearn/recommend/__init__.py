@@ -18,8 +18,10 @@ choose arms for a new context.
 from streamlearn.recommend.baseline import Baseline
 from streamlearn.recommend.biased_mf import BiasedMF
 from streamlearn.recommend.bpr import BPR
+from streamlearn.recommend.hybrid import HybridRecommender
 from streamlearn.recommend.linucb import LinUCB
 from streamlearn.recommend.popularity import Popularity
 from streamlearn.recommend.thompson import ThompsonSampling
 
-__all__ = ["BPR", "Baseline", "BiasedMF", "LinUCB", "Popularity", "ThompsonSampling"]
+__all__ = ["BPR", "Baseline", "BiasedMF", "HybridRecommender", "LinUCB", "Popularity",
+           "ThompsonSampling"]

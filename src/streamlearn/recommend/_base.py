@@ -204,6 +204,12 @@ class Recommender(Regressor):
         """The items ``user`` has learnt events with, in order of their registration."""
         return [self.items_[slot] for slot in self._seen_slots(self._user_slot(user))]
 
+    def knows_user(self, user: Any) -> bool:
+        """Whether a learnt event has carried ``user`` (else ``recommend`` treats it as a
+        cold start: the items best for everyone)."""
+        slot = self._index["user"].get(user, -1) if hasattr(self, "users_") else -1
+        return slot >= 0 and bool(self.user_counts_[slot] > 0)
+
     def _user_slot(self, user: Any) -> int:
         if not hasattr(self, "users_"):
             raise NotFittedError(f"{type(self).__name__} has learnt no event yet; call "

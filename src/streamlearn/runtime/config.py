@@ -53,6 +53,34 @@ class DriftConfig(_Strict):
     action: Literal["report", "reset"] = "report"
 
 
+class AveragingConfig(_Strict):
+    """How often a worker averages its global models with the others' (see
+    ``streamlearn.runtime.ray_averaging``): after this many events learnt, or this long."""
+
+    every_events: int = Field(10_000, ge=1)
+    every_seconds: float = Field(5.0, gt=0)
+
+
+class ExecutorConfig(_Strict):
+    """Where the job runs: this process (``local``) or a Ray cluster (``ray``, one actor per
+    group of partitions; see ``streamlearn.runtime.ray_executor``)."""
+
+    type: Literal["local", "ray"] = "local"
+    address: str | None = Field(None, description="a Ray cluster ('auto', 'host:port'); "
+                                                  "None starts one in this process")
+    workers: int = Field(1, ge=1)
+    max_restarts: int = Field(3, ge=-1, description="Ray restarts of a dead worker (-1: always)")
+    cpus_per_worker: float = Field(1.0, ge=0)
+    averaging: AveragingConfig = Field(default_factory=AveragingConfig)
+    status_every_seconds: float = Field(2.0, gt=0, description="each worker writes its "
+                                        "throughput and lag to the store this often")
+    publish_every_seconds: float | None = Field(
+        60.0, gt=0, description="publish the merged model to the registry this often while "
+                                "the job runs (None: only at the end)")
+    publish_every_rounds: int | None = Field(
+        None, ge=1, description="... or after this many averaging rounds of worker 0")
+
+
 class JobConfig(_Strict):
     """A whole job, as written in YAML (see the README for an example)."""
 
@@ -61,6 +89,8 @@ class JobConfig(_Strict):
     labels: dict[str, Any] | None = None
     schema_: SchemaConfig = Field(default_factory=SchemaConfig, alias="schema")
     pipeline: list[Any] | str
+    # transformers every arriving event goes through before the model (labelled or not)
+    features: list[Any] | str | None = None
     challenger: list[Any] | str | None = None      # a shadow pipeline scored beside it
     metrics: list[str] = Field(default_factory=lambda: ["Accuracy"])
     batch: BatchConfig = Field(default_factory=BatchConfig)
@@ -72,6 +102,7 @@ class JobConfig(_Strict):
     drift: DriftConfig | None = None
     rolling_window: int = Field(1000, ge=1)
     history_every: int = Field(1000, ge=1, description="record the metrics every N labels")
+    executor: ExecutorConfig = Field(default_factory=ExecutorConfig)
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from streamlearn.connectors.base import Source
 from streamlearn.core.schema import Schema
 from streamlearn.evaluate.scoring import Scorer
 from streamlearn.metrics import get_metric
@@ -65,22 +66,24 @@ class Job:
 
     def _labels_schema(self) -> Schema:
         labels = dict(self.config.labels or {})
-        return Schema(id=labels.pop("id_field", "id"), target=labels.pop("label_field", "label"))
+        return Schema(id=labels.pop("id_field", "id"), target=labels.pop("label_field", "label"),
+                      time=labels.pop("time_field", None))
 
-    def build(self) -> Runner:
+    def build(self, source: Source | None = None, store: Store | None = None) -> Runner:
+        """The runner of this job; a Ray worker passes its own partitions and store."""
         cfg = self.config
-        store = Store(cfg.store)
+        store = Store(cfg.store) if store is None else store
         labels_config = None
         if cfg.labels is not None:
             labels_config = {k: v for k, v in cfg.labels.items()
-                             if k not in ("id_field", "label_field")}
+                             if k not in ("id_field", "label_field", "time_field")}
         def scorer() -> Scorer:
             return Scorer([get_metric(m) for m in cfg.metrics], cfg.rolling_window,
                           cfg.history_every)
 
         runner = Runner(
             cfg.name, parse_pipeline(cfg.pipeline), scorer(),
-            make_source(cfg.source, self._schema()), store,
+            make_source(cfg.source, self._schema()) if source is None else source, store,
             labels=None if labels_config is None else make_source(labels_config,
                                                                    self._labels_schema()),
             sink=None if cfg.sink is None else make_sink(cfg.sink, cfg.source),
@@ -92,7 +95,9 @@ class Job:
             max_pending_in_memory=cfg.pending.max_in_memory,
             challenger=(None if cfg.challenger is None
                         else (parse_pipeline(cfg.challenger), scorer())),
-            specs={"champion": cfg.pipeline, "challenger": cfg.challenger},
+            specs={"champion": cfg.pipeline, "challenger": cfg.challenger,
+                   "features": cfg.features},
+            features=None if cfg.features is None else parse_pipeline(cfg.features),
             drift=None if cfg.drift is None else DriftWatch(
                 cfg.drift.detector, cfg.drift.params, cfg.drift.action),
             dead_letter_sink=None if cfg.dead_letters is None else make_sink(cfg.dead_letters,
@@ -102,6 +107,10 @@ class Job:
 
     def run(self, resume: bool = True, stop: threading.Event | None = None,
             max_batches: int | None = None) -> RunSummary:
+        if self.config.executor.type == "ray":
+            from streamlearn.runtime.ray_executor import RayExecutor
+
+            return RayExecutor(self.config).run(resume=resume, stop=stop)
         runner = self.build()
         store = runner.store
         if not resume:

@@ -74,6 +74,8 @@ class PendingPredictions:
                 continue
             batch, answers = held
             self.spill.save(chunk, dumps({"batch": batch_state(batch), "answers": answers}))
+            if chunk in self._to_delete:   # read back earlier, spilled again: keep it
+                self._to_delete.remove(chunk)
             self.chunks[chunk] = None
             self._in_memory -= len(batch)
             self.spilled += 1
@@ -105,16 +107,24 @@ class PendingPredictions:
         found = [(k, self.where.pop(i)) for k, i in enumerate(event_ids) if i in self.where]
         if not found:
             return None
-        parts, answers = [], []
-        for _, (chunk, row) in found:
+        # one take per chunk (not per event), then the rows back in the order of event_ids
+        members: dict[int, list[int]] = {}
+        for n, (_, (chunk, _)) in enumerate(found):
+            members.setdefault(chunk, []).append(n)
+        parts, answers, order = [], [], []
+        for chunk, ns in members.items():
             batch, chunk_answers = self._held(chunk)
-            parts.append(batch.take(np.array([row])))
-            answers.append(chunk_answers[row: row + 1])
-        self._drop_empty_chunks({chunk for _, (chunk, _) in found})
+            rows = np.array([found[n][1][1] for n in ns])
+            parts.append(batch.take(rows))
+            answers.append(chunk_answers[rows])
+            order.extend(ns)
+        self._drop_empty_chunks(set(members))
         if answers[0].ndim == 2:
             width = max(a.shape[1] for a in answers)
             answers = [np.pad(a, ((0, 0), (0, width - a.shape[1]))) for a in answers]
-        return Batch.concat(parts), np.concatenate(answers), [k for k, _ in found]
+        joined = parts[0] if len(parts) == 1 else Batch.concat(parts)
+        back = np.argsort(np.array(order), kind="stable")
+        return joined.take(back), np.concatenate(answers)[back], [k for k, _ in found]
 
     def _drop_empty_chunks(self, touched: set[int]) -> None:
         alive = {chunk for chunk, _ in self.where.values()}

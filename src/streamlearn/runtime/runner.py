@@ -32,7 +32,7 @@ from streamlearn.core.schema import Decoded
 from streamlearn.core.serialize import dumps, loads, write_atomically
 from streamlearn.evaluate.scoring import Scorer
 from streamlearn.runtime.drift_watch import DriftWatch, errors_of
-from streamlearn.runtime.pending import PendingPredictions
+from streamlearn.runtime.pending import PendingPredictions, batch_from_state, batch_state
 from streamlearn.runtime.writer import OutputWriter
 from streamlearn.store import Store
 
@@ -64,7 +64,8 @@ class Runner:
                  max_pending: int = 1_000_000, dead_letter_sink: Sink | None = None,
                  checkpoint_path: str | None = None, max_pending_in_memory: int | None = None,
                  challenger: tuple[Any, Scorer] | None = None,
-                 specs: dict[str, Any] | None = None, drift: DriftWatch | None = None):
+                 specs: dict[str, Any] | None = None, drift: DriftWatch | None = None,
+                 features: Any = None):
         self.run_id = run_id
         self.model = model
         self.scorer = scorer
@@ -74,6 +75,10 @@ class Runner:
         self.dead_letter_sink = dead_letter_sink
         self.challenger = challenger        # (model, scorer) learning in the shadow
         self.drift = drift                  # a detector over the champion's errors
+        # transformers every event goes through as it arrives, labelled or not (per-key
+        # windowed aggregates): the model sees, and the pending predictions keep, their output
+        self.features = features
+        self.held_labels: Batch | None = None  # labels read before their time (see below)
         self._reset_due = False
         # the pipelines as specs (job-file form), kept in checkpoints and artifacts
         self.specs: dict[str, Any] = dict(specs or {"champion": None, "challenger": None})
@@ -130,7 +135,7 @@ class Runner:
         # a finite events source has ended: read what labels remain, then stop
         if self.labels is None:
             return True
-        return not self.process_labels()
+        return not self.process_labels(release_all=True)
 
     def _dead_letters(self, source: str, dead_letters: list[Any]) -> None:
         """To the store, and to the dead-letter sink when the job names one."""
@@ -152,6 +157,7 @@ class Runner:
         self._since_checkpoint += len(batch) + len(decoded.dead_letters)
         if len(batch) == 0:
             return 0
+        batch = self.featurize(batch)
         supervised = self.supervised
         labelled = batch.labelled()
         # a clusterer or an anomaly detector learns every event; a supervised model the
@@ -160,8 +166,11 @@ class Runner:
         answers = self.model.process_many(batch, batch, learn)
         self.counters.predicted += len(batch)
         self.counters.learnt += int(learn.sum())
-        if batch.times is not None and len(batch.times):
-            self.counters.last_event_time = float(np.nanmax(batch.times))
+        if batch.times is not None and len(batch.times) and not np.isnan(batch.times).all():
+            latest = float(np.nanmax(batch.times))
+            previous = self.counters.last_event_time
+            self.counters.last_event_time = latest if previous is None else max(previous,
+                                                                                latest)
         if supervised and labelled.any():
             self._score(batch.y[labelled], answers[labelled])
         if self.challenger is not None:
@@ -179,13 +188,52 @@ class Runner:
         tags = self.model.tags
         return bool(tags["classifier"] or tags["regressor"])
 
-    def process_labels(self) -> bool:
-        """Join the labels that arrived on the labels source; returns whether any did."""
-        decoded = self.labels.read(self.max_events, 0) if self.labels is not None else None
-        if decoded is None or (len(decoded.batch) == 0 and not decoded.dead_letters):
+    def featurize(self, batch: Batch) -> Batch:
+        """The job's ``features`` stage over arriving events, whether or not their label is
+        known: each event is answered with the state the events before it left (its card's
+        payments before it), then learnt (counted in the windows of the next ones)."""
+        if self.features is None or len(batch) == 0:
+            return batch
+        transformed, _ = self.features.process_many(batch, batch,
+                                                    np.ones(len(batch), dtype=bool))
+        return transformed
+
+    def process_labels(self, release_all: bool = False) -> bool:
+        """Join the labels that arrived on the labels source; returns whether any did.
+
+        Labels that carry a time (the labels source's ``time_field``: when the label became
+        known, a chargeback's date) are joined only once the events stream has reached that
+        time (its latest event time): a file of labels replayed beside a file of events
+        then teaches the model in the order the world did, never before the event it labels
+        was predicted. Labels read ahead of time wait (one micro-batch of them at most, kept
+        in checkpoints); ``release_all`` (the events source has ended) joins them all."""
+        if self.labels is None:
             return False
-        self.join_labels(decoded)
-        return True
+        joined = False
+        while True:
+            if self.held_labels is None:
+                decoded = self.labels.read(self.max_events, 0)
+                if decoded is None or (len(decoded.batch) == 0 and not decoded.dead_letters):
+                    return joined
+                if decoded.batch.times is None:     # no label times: join as they come
+                    self.join_labels(decoded)
+                    return True
+                self._dead_letters("labels", decoded.dead_letters)
+                self.held_labels = decoded.batch
+            batch = self.held_labels
+            watermark = self.counters.last_event_time
+            if release_all:
+                later = np.zeros(len(batch), dtype=bool)
+            elif watermark is None:
+                later = np.ones(len(batch), dtype=bool)
+            else:
+                later = batch.times > watermark
+            if not later.all():
+                self.join_labels(Decoded(batch.take(~later), []))
+                joined = True
+            self.held_labels = batch.take(later) if later.any() else None
+            if self.held_labels is not None:
+                return joined                    # the stream has not reached them yet
 
     def join_labels(self, decoded: Decoded) -> int:
         """Learn and score the waiting predictions these ``{id, label}`` events belong to;
@@ -214,6 +262,7 @@ class Runner:
         self.counters.events_in += len(batch)
         self.counters.predicted += len(batch)
         self._since_checkpoint += len(batch)
+        batch = self.featurize(batch)
         if self.supervised:     # an unsupervised model's answers wait for nothing
             self.pending.add(batch, answers)
         self._write_predictions(batch, answers)
@@ -294,6 +343,9 @@ class Runner:
                 "pipeline": self.challenger[0].snapshot(),
                 "scorer": self.challenger[1].state()},
             "drift": None if self.drift is None else self.drift.state(),
+            "features": None if self.features is None else self.features.snapshot(),
+            "held_labels": (None if self.held_labels is None
+                            else batch_state(self.held_labels)),
             "pending": self.pending.state(), "counters": self.counters.as_dict(),
             "positions": {"events": self.source.position(),
                           "labels": None if self.labels is None else self.labels.position()},
@@ -319,6 +371,16 @@ class Runner:
                 for name in names]
         self.store.write_metric_history(self.run_id, rows)
         self._history_saved = len(history["events"])
+
+    def served_model(self) -> tuple[Any, Any]:
+        """(spec, snapshot) of what the server answers requests with: the ``features``
+        stage followed by the champion, as one pipeline."""
+        if self.features is None:
+            return self.specs["champion"], self.model.snapshot()
+        from streamlearn.compose import Pipeline
+
+        spec = _spec_steps(self.specs["features"]) + _spec_steps(self.specs["champion"])
+        return spec, Pipeline(self.features, self.model).snapshot()
 
     def status(self) -> dict[str, Any]:
         """What monitoring reads: counters, throughput since start, event-time lag, the
@@ -347,7 +409,7 @@ class Runner:
             self.classifier = bool(self.model.tags["classifier"])
         if self.challenger is not None and specs.get("challenger") is not None:
             self.challenger = (parse_pipeline(specs["challenger"]), self.challenger[1])
-        self.specs = dict(specs)
+        self.specs = {**self.specs, **specs}
 
     def forget_checkpoint(self) -> None:
         """Start over: the next run ignores what was checkpointed."""
@@ -372,6 +434,10 @@ class Runner:
             self.challenger[1].restore(state["challenger"]["scorer"])
         if self.drift is not None and state.get("drift") is not None:
             self.drift.restore(state["drift"])
+        if self.features is not None and state.get("features") is not None:
+            self.features.restore(state["features"])
+        held = state.get("held_labels")
+        self.held_labels = None if held is None else batch_from_state(held)
         self.pending.restore(state["pending"])
         for name, value in state["counters"].items():
             setattr(self.counters, name, value)
@@ -409,6 +475,15 @@ def cluster_sizes(model: Any) -> list[int] | None:
     final = getattr(model, "final", model)
     sizes = getattr(final, "cluster_sizes", None)
     return None if sizes is None else list(sizes)
+
+
+def _spec_steps(spec: Any) -> list[Any]:
+    """A pipeline spec (``"A | B"`` or a list of steps) as a list of steps."""
+    from streamlearn.registry import _split_top_level
+
+    if isinstance(spec, str):
+        return [part.strip() for part in _split_top_level(spec)]
+    return list(spec)
 
 
 def _json_ready(payload: Any) -> Any:

@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 import orjson
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
@@ -20,6 +20,7 @@ from streamlearn.serve.service import ModelService
 MAX_BODY_BYTES = 8 * 1024 * 1024
 MAX_EVENTS_PER_REQUEST = 10_000
 MAX_VERSION = 2**31 - 1  # the registry's version column is a 32-bit integer
+MAX_RECOMMENDED = 1000
 
 
 class Events(BaseModel):
@@ -62,6 +63,29 @@ class FeedbackResponse(BaseModel):
     rejected: list[Rejected]
 
 
+class Contribution(BaseModel):
+    feature: str = Field(description="an input feature (one-hot columns summed into it) or "
+                                     "a feature the pipeline derives")
+    contribution: float = Field(description="its share of the score: weight x transformed "
+                                            "value")
+
+
+class Explanation(BaseModel):
+    id: Any
+    prediction: Any = Field(description="the predicted class (null for a regressor)")
+    proba: float | None = Field(description="P(positive class) of a logistic model")
+    score: float = Field(description="the raw score: the logit of a logistic model")
+    intercept: float
+    contributions: list[Contribution] = Field(
+        description="largest magnitude first; they sum to score - intercept")
+    model_version: int | None
+
+
+class ExplainResponse(BaseModel):
+    explanations: list[Explanation]
+    rejected: list[Rejected]
+
+
 class Version(BaseModel):
     version: int
     created_at: float
@@ -80,6 +104,18 @@ class Rollback(BaseModel):
 
 class SaveVersion(BaseModel):
     note: str | None = Field(None, max_length=1000)
+
+
+class Recommendation(BaseModel):
+    user: str = Field(description="the user, as asked")
+    items: list[int | str] = Field(description="the recommended items, best first")
+    k: int
+    exclude_seen: bool = Field(description="whether the items the user rated are left out")
+    cold_start: bool = Field(description="true when the model has learnt nothing from this "
+                                         "user: the items are the non-personal list")
+    source: str | None = Field(description="the candidate list served (a hybrid model's "
+                                           "'bpr', 'mf' or 'popular'), or the model's class")
+    model_version: int | None
 
 
 def _rejected(dead_letters: list[Any]) -> list[dict[str, Any]]:
@@ -187,6 +223,19 @@ def create_app(service: ModelService, start: bool = True) -> FastAPI:
                                      option=orjson.OPT_SERIALIZE_NUMPY),
                         media_type="application/json")
 
+    @app.post("/v1/explain", response_model=ExplainResponse, dependencies=[Depends(writer)],
+              tags=["stream"], responses={422: {"description": "the model cannot explain"}})
+    def explain(body: Events) -> dict[str, Any]:
+        """Why the model says so: each feature's contribution to the score of each event
+        (a pipeline ending in a linear model; nothing is recorded or learnt)."""
+        from streamlearn.compose.explain import NotExplainableError
+
+        try:
+            explanations, dead = service.explain(body.events)
+        except NotExplainableError as exc:
+            raise HTTPException(422, f"model: {exc}") from None
+        return {"explanations": explanations, "rejected": _rejected(dead)}
+
     @app.post("/v1/learn", response_model=LearnResponse, dependencies=[Depends(writer)],
               tags=["stream"])
     def learn(body: Events) -> dict[str, Any]:
@@ -246,6 +295,18 @@ def create_app(service: ModelService, start: bool = True) -> FastAPI:
             return {"champion": service.promote()}
         except LookupError as exc:
             raise HTTPException(409, f"name: {exc}") from None
+
+    @app.get("/v1/recommend", response_model=Recommendation, tags=["stream"],
+             responses={404: {"description": "the served model does not recommend"}})
+    def recommend(user: Annotated[str, Query(min_length=1, max_length=200)],
+                  k: Annotated[int, Query(ge=1, le=MAX_RECOMMENDED)] = 10,
+                  exclude_seen: bool = True) -> dict[str, Any]:
+        """The top-k items for a user, from the served copy of the model (a pipeline ending
+        in a recommender); an unknown user is a cold start, answered with popular items."""
+        try:
+            return service.recommend(user, k, exclude_seen)
+        except LookupError as exc:
+            raise HTTPException(404, f"model: {exc}") from None
 
     @app.get("/v1/metrics", tags=["monitoring"])
     async def metrics() -> dict[str, Any]:

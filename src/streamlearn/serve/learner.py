@@ -33,6 +33,7 @@ from streamlearn.serve.artifacts import pack, unpack
 
 LEARNER_NICENESS = 19   # the lowest priority: a request never waits for the learner
 MAX_COMMANDS_AT_ONCE = 1000
+WORKERS_READ_SECONDS = 1.0   # how stale the scale-out workers' rows in a status may be
 
 
 def learner_main(job_data: dict[str, Any], stream: bool, commands: Any, events: Any,
@@ -68,6 +69,11 @@ class Learner:
         self.stop = threading.Event()
         self.stop_request: int | None = None
         self.started = False
+        # following the registry (``serve --model``): a newer version is served when it appears
+        self.follow_seconds: float | None = None
+        self.followed, self.followed_at = 0, 0.0
+        self.workers: list[dict[str, Any]] = []
+        self.workers_read_at = 0.0
 
     # ------------------------------------------------------------------ the loop
     def serve(self) -> None:
@@ -77,6 +83,7 @@ class Learner:
                 self.run_stream()
                 continue
             self.handle(block=True)
+            self.follow_if_due()
             self.publish_if_due()
             if self.runner.checkpoint_due():
                 self.runner.checkpoint()
@@ -185,6 +192,25 @@ class Learner:
         self.live_version = number
         return number
 
+    def on_follow(self, seconds: float) -> None:
+        """Check the registry every ``seconds`` and serve its newest version when one
+        appears (a rollback to an older version holds until a newer one is published)."""
+        self.follow_seconds = float(seconds)
+        self.followed = max(self.live_version or 0,
+                            self.runner.store.latest_version(self.job.config.name) or 0)
+
+    def follow_if_due(self) -> None:
+        if self.follow_seconds is None or \
+                time.monotonic() - self.followed_at < self.follow_seconds:
+            return
+        self.followed_at = time.monotonic()
+        latest = self.runner.store.latest_version(self.job.config.name)
+        if latest is not None and latest > self.followed:
+            self.followed = latest
+            if latest != self.live_version:
+                self.on_rollback(latest)
+                self.publish()
+
     def on_promote(self, _payload: Any) -> str:
         self.runner.promote()
         self.live_version = None   # a state no saved version holds
@@ -200,9 +226,10 @@ class Learner:
         runner = self.runner
         started = time.perf_counter()
         message: dict[str, Any] = {"status": self.status(), "version": self.live_version}
-        model_state = (runner.counters.learnt, id(runner.model), self.live_version)
+        model_state = (runner.counters.learnt, id(runner.model), self.live_version,
+                       None if runner.features is None else runner.counters.events_in)
         if model_state != self.published:
-            message["model"] = (runner.specs["champion"], runner.model.snapshot())
+            message["model"] = runner.served_model()
             self.published = model_state
         self.events.put(("publish", message))
         # a large model is published less often: at most ~5% of the learner's time
@@ -215,6 +242,7 @@ class Learner:
         status["history"] = {k: list(v) for k, v in runner.scorer.history.items()}
         status["pipeline"] = repr(runner.model)
         status["stream"] = {"state": self.stream_state, "error": self.stream_error}
+        status["workers"] = self.worker_statuses()
         status["challenger"] = None
         if runner.challenger is not None:
             model, scorer = runner.challenger
@@ -223,6 +251,16 @@ class Learner:
                 "rolling": scorer.rolling_values(),
                 "history": {k: list(v) for k, v in scorer.history.items()}}
         return status
+
+
+    def worker_statuses(self) -> list[dict[str, Any]]:
+        """The scale-out workers' status rows of this job/model in the store (a Ray run
+        writes them; empty otherwise), read at most once a second."""
+        if time.monotonic() - self.workers_read_at >= WORKERS_READ_SECONDS:
+            self.workers_read_at = time.monotonic()
+            self.workers = [{k: v for k, v in row.items() if k != "job"} for row in
+                            self.runner.store.worker_statuses(self.job.config.name)]
+        return self.workers
 
 
 def _transportable(exc: BaseException) -> tuple[str, str]:

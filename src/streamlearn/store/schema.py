@@ -13,7 +13,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 metadata = MetaData()
 
@@ -101,10 +101,27 @@ drift_events = Table(
     Column("action", String(20), nullable=False),
 )
 
+worker_status = Table(
+    "worker_status", metadata,
+    Column("job", String(200), primary_key=True),
+    Column("worker", Integer, primary_key=True),
+    Column("partitions", Text),                       # JSON: the partitions it reads
+    Column("events_in", Integer, nullable=False),
+    Column("predicted", Integer, nullable=False),
+    Column("learnt", Integer, nullable=False),
+    Column("events_per_second", Float),
+    Column("lag_seconds", Float),                     # now - the latest event time
+    Column("consumer_lag", Integer),                  # entries not yet read, if known
+    Column("syncs", Integer, nullable=False),         # parameter-averaging rounds
+    Column("metrics", Text),                          # JSON: {name: value}
+    Column("updated_at", Float, nullable=False),
+)
+
 # Migration k brings a store from version k - 1 to k (and never changes once released).
 MIGRATIONS = {
     1: lambda connection: metadata.create_all(connection, tables=[
         runs, predictions, labels, metric_history, dead_letters, checkpoints, model_versions]),
     2: lambda connection: pending_spill.create(connection, checkfirst=True),
     3: lambda connection: drift_events.create(connection, checkfirst=True),
+    4: lambda connection: worker_status.create(connection, checkfirst=True),
 }

@@ -195,6 +195,48 @@ class Store:
                               else f"no model named {name!r} in the registry")
         return row["version"], orjson.loads(row["metadata"]), row["artifact"]
 
+    def latest_version(self, name: str) -> int | None:
+        """The number of the latest version of model ``name`` (None when it has none)."""
+        table = tables.model_versions
+        with self.engine.connect() as connection:
+            return connection.execute(select(func.max(table.c.version)).where(
+                table.c.name == name)).scalar()
+
+    # ------------------------------------------------------------------ scale-out workers
+    def write_worker_status(self, job: str, status: dict[str, Any]) -> None:
+        """Upsert one worker's status by (job, worker): ``worker``, ``counters`` (events_in,
+        predicted, learnt), ``events_per_second``, ``lag_seconds``, and optionally
+        ``partitions``, ``consumer_lag``, ``syncs``, ``metrics``."""
+        counters = status.get("counters", {})
+        self._upsert(tables.worker_status, [{
+            "job": job, "worker": int(status["worker"]),
+            "partitions": orjson.dumps(status.get("partitions")).decode(),
+            "events_in": int(counters.get("events_in", 0)),
+            "predicted": int(counters.get("predicted", 0)),
+            "learnt": int(counters.get("learnt", 0)),
+            "events_per_second": status.get("events_per_second"),
+            "lag_seconds": status.get("lag_seconds"),
+            "consumer_lag": status.get("consumer_lag"),
+            "syncs": int(status.get("syncs", 0)),
+            "metrics": orjson.dumps(status.get("metrics") or {},
+                                    option=orjson.OPT_SERIALIZE_NUMPY).decode(),
+            "updated_at": time.time()}], ["job", "worker"])
+
+    def worker_statuses(self, job: str) -> list[dict[str, Any]]:
+        """The latest status of each worker of ``job``, by worker number."""
+        table = tables.worker_status
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(table).where(table.c.job == job)
+                                      .order_by(table.c.worker)).mappings().all()
+        return [{**row, "partitions": orjson.loads(row["partitions"] or "null"),
+                 "metrics": orjson.loads(row["metrics"] or "{}")} for row in rows]
+
+    def delete_worker_statuses(self, job: str) -> None:
+        """Forget the workers of ``job`` (a new run: its worker count may differ)."""
+        with self.engine.begin() as connection:
+            connection.execute(tables.worker_status.delete().where(
+                tables.worker_status.c.job == job))
+
     def spill(self, run_id: str) -> SpillTable:
         """Where a run's waiting predictions go when they outgrow memory."""
         return SpillTable(self, run_id)

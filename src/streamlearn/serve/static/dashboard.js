@@ -193,6 +193,32 @@
     }
   }
 
+  // ------------------------------------------------------------------ workers
+  function drawWorkers(workers) {
+    // a Ray run's workers, from the store; the panel stays hidden for a single process
+    const panel = byId("workers-panel");
+    panel.hidden = !workers || workers.length === 0;
+    if (panel.hidden) return;
+    const body = byId("workers").tBodies[0];
+    body.replaceChildren();
+    const now = Date.now() / 1000;
+    for (const worker of workers) {
+      const row = body.insertRow();
+      row.dataset.worker = worker.worker;
+      cell(row, String(worker.worker));
+      cell(row, Array.isArray(worker.partitions) ? worker.partitions.join(", ") : "shared");
+      cell(row, typeof worker.events_per_second === "number"
+        ? Math.round(worker.events_per_second).toLocaleString("en-US") : "—", "events-per-second");
+      cell(row, seconds(worker.lag_seconds), "lag");
+      cell(row, count(worker.consumer_lag), "consumer-lag");
+      cell(row, count(worker.events_in), "events-in");
+      cell(row, count(worker.predicted));
+      cell(row, count(worker.learnt));
+      cell(row, count(worker.syncs));
+      cell(row, seconds(Math.max(0, now - worker.updated_at)) + " ago");
+    }
+  }
+
   // ------------------------------------------------------------------ versions
   function cell(row, text, className) {
     const td = document.createElement("td");
@@ -276,6 +302,7 @@
     ]);
     drawCounters(status);
     drawDrift(status.drift_events);
+    drawWorkers(status.workers);
     drawVersions(versions);
     if (hasPlotly) {
       drawMetrics(status);
