@@ -156,6 +156,40 @@ def test_memory_holds_only_the_longest_window():
     assert model.ring_size_ == 100  # events with time in (n - 1 - 100, n - 1]
     assert len(model.ring_) == 128
     assert len(model.keys_) == len(np.unique(batch.keys))  # one small entry per key seen
+    # each of those events sits in its key's block; keys without one hold no rows
+    sizes, capacities = model.blocks_[:, 3], model.blocks_[:, 1]
+    assert sizes.sum() == 100
+    assert (capacities > 0).sum() == len(np.unique(batch.keys[-100:]))
+    assert len(model.events_) <= 8 * 100
+
+
+def test_a_burst_of_one_key_equals_brute_force_and_its_memory_is_given_back():
+    stream = keyed_stream(1000, seed=5)
+    stream.keys[100:400] = "card7"  # 300 events of one key within three minutes
+    times = stream.times.copy()
+    times[100:400] = times[100] + 0.5 * np.arange(300)
+    times[400:] += times[399] - times[400] + 5000.0  # then the burst leaves every window
+    stream = Batch(X=stream.X, columns=stream.columns, categorical=stream.categorical,
+                   times=times, keys=stream.keys, ids=stream.ids)
+    learn = np.ones(len(stream), dtype=bool)
+    expected_pred = brute_force(stream, learn, [300.0, 3600.0], False, False)
+    expected_learn = brute_force(stream, learn, [300.0, 3600.0], False, True)
+    for size in (1, 13, 1000):
+        model = WindowedAggregates(on=["amount", "score"], how=HOW, windows=[300, "1h"],
+                                   distinct="merchant")
+        pred, learnt = run(model, stream, learn, size)
+        assert np.array_equal(pred, expected_pred, equal_nan=True)
+        assert np.array_equal(learnt, expected_learn, equal_nan=True)
+    model = WindowedAggregates(on="amount", windows=["1h"]).learn_many(stream.take(slice(400)))
+    burst = model.blocks_[model.keys_.index("card7")]
+    assert times[399] - times[0] < 3600.0  # every event so far is in the window
+    # (size, capacity): the block grew by doubling
+    assert burst[3] == np.count_nonzero(stream.keys[:400] == "card7") and burst[1] == 512
+    model.learn_many(stream.take(slice(400, 1000)))
+    burst = model.blocks_[model.keys_.index("card7")]
+    in_window = (stream.keys == "card7") & (times > times[-1] - 3600.0)
+    assert burst[3] == np.count_nonzero(in_window)  # only its events in the window are kept
+    assert burst[1] <= 16  # the burst's rows were given back
 
 
 def test_snapshot_round_trip_through_disk_continues_identically():
@@ -168,6 +202,14 @@ def test_snapshot_round_trip_through_disk_continues_identically():
     a = model.process_many(rest, rest, all_rows(len(rest)))[1].X
     b = copy.process_many(rest, rest, all_rows(len(rest)))[1].X
     assert np.array_equal(a, b, equal_nan=True)
+
+
+def test_a_snapshot_of_the_older_layout_is_refused_clearly():
+    model = WindowedAggregates(on="amount", windows=[500]).learn_many(keyed_stream(50))
+    old = model.snapshot()
+    old["state"]["tails_"] = np.zeros(64, np.int64)
+    with pytest.raises(ValueError, match="older version"):
+        WindowedAggregates(on="amount", windows=[500]).restore(old)
 
 
 def test_prediction_registers_no_key():

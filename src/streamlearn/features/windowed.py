@@ -15,6 +15,8 @@ from streamlearn.features import _kernels as kernels
 from streamlearn.features._slots import SlotMap
 
 _INITIAL_CAPACITY = 64
+_STATE = ("keys_", "categories_", "watermark_", "blocks_", "events_used_", "events_",
+          "ring_", "ring_start_", "ring_size_")
 _UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
 _WINDOW = re.compile(r"^(\d+(?:\.\d+)?)([smhdw])$")
 
@@ -83,9 +85,10 @@ class WindowedAggregates(Transformer):
     Times are expected in order. The watermark is the latest learnt time: an event with an
     earlier time (late) is taken to happen at the watermark, and so is an event without a
     time. Events older than the longest window behind the watermark are evicted, so memory
-    holds only the events of the longest window (plus one small entry per key seen). Each
-    answer walks the key's events in the window: the cost per event grows with the number of
-    events a key has within the longest window, not with the number of keys.
+    holds only the events of the longest window (plus one small entry per key seen). Each key
+    keeps its events side by side in memory, and each answer walks the key's events in the
+    window: the cost per event grows with the number of events a key has within the longest
+    window, not with the number of keys.
 
     >>> events = [{"amount": 10.0, "t": 0.0}, {"amount": 5.0, "t": 1800.0},
     ...           {"amount": 2.0, "t": 4000.0}]
@@ -137,20 +140,25 @@ class WindowedAggregates(Transformer):
         windows = [window_seconds(self, w) for w in self.windows]
         names = [f"{c}_{h}_{label}" for c in on for h in how for _, label in windows]
         names += [f"{c}_distinct_{label}" for c in distinct for _, label in windows]
-        return {"on": on, "distinct": distinct, "names": names,
+        seconds = np.array([length for length, _ in windows])
+        return {"on": on, "distinct": distinct, "names": tuple(names),
                 "how": np.array([kernels.AGGREGATES.index(h) for h in how], dtype=np.int64),
-                "windows": np.array([seconds for seconds, _ in windows])}
+                "need_std": "std" in how, "windows": seconds,
+                "max_window": float(seconds.max()), "tumbling": self.kind == "tumbling"}
 
     # ------------------------------------------------------------------ state
     def _new_state(self, n_on: int, n_distinct: int) -> dict[str, Any]:
-        capacity = _INITIAL_CAPACITY
         return {
-            "keys_": [], "tails_": np.zeros(0, np.int64),
-            "categories_": [], "watermark_": -np.inf, "ring_start_": 0, "ring_size_": 0,
-            "ring_": np.zeros((capacity, kernels.event_width(n_on, n_distinct))),
+            "keys_": [], "categories_": [], "watermark_": -np.inf,
+            "blocks_": np.zeros((0, 4), np.int64), "events_used_": 0,
+            "events_": np.zeros((_INITIAL_CAPACITY, kernels.event_width(n_on, n_distinct))),
+            "ring_": np.zeros((_INITIAL_CAPACITY, 2)), "ring_start_": 0, "ring_size_": 0,
         }
 
     def _after_restore(self) -> None:
+        if "tails_" in vars(self):  # the layout before per-key blocks
+            raise ValueError("this WindowedAggregates snapshot was taken by an older version "
+                             "of streamlearn (one ring of events); learn the stream again")
         self._maps = None
 
     def _slot_maps(self, state: dict[str, Any], fitted: bool) -> tuple[SlotMap, SlotMap]:
@@ -208,76 +216,110 @@ class WindowedAggregates(Transformer):
         config = cached[1]
         on, distinct = config["on"], config["distinct"]
         learning = bool(learn.any())
-        fitted = hasattr(self, "ring_")
+        fitted = hasattr(self, "events_")
         if fitted:
-            state = {name: getattr(self, name) for name in self._new_state(0, 0)}
+            state = {name: getattr(self, name) for name in _STATE}
         else:
             state = self._new_state(len(on), len(distinct))
         key_map, category_map = self._slot_maps(state, fitted)
         learn_slot = key_map.slots(self._keys(X_learn), learn)
         pred_slot = learn_slot if X_pred is X_learn else key_map.slots(self._keys(X_pred), None)
         learn_codes = self._codes(X_learn, distinct, learn, category_map)
-        keys, categories = state["keys_"], state["categories_"]
-        if len(keys) > len(state["tails_"]):
-            # doubling keeps growth amortised; the size depends on the number of keys only
-            size = max(_INITIAL_CAPACITY, len(state["tails_"]))
-            while size < len(keys):
+        self._grow_blocks(state)
+        on_columns = self._on_columns(X_learn, on)
+        learn_time = self._times(X_learn)
+        pred_time = learn_time if X_pred is X_learn else self._times(X_pred)
+        # the answers are written straight after the input columns of the output matrices
+        n_out = len(config["names"])
+        out_pred = np.empty((len(X_pred), X_pred.X.shape[1] + n_out))
+        out_pred[:, :X_pred.X.shape[1]] = X_pred.X
+        shared = not learning and X_pred is X_learn  # (then the two answers are the same)
+        if shared:
+            out_learn = out_pred
+        else:
+            out_learn = np.empty((len(X_learn), X_learn.X.shape[1] + n_out))
+            out_learn[:, :X_learn.X.shape[1]] = X_learn.X
+            if not learn.all():
+                out_learn[:, X_learn.X.shape[1]:] = np.nan  # rows not learnt
+        self._run(state, config, pred_time, pred_slot, learn, learn_time, learn_slot,
+                  X_learn.X, on_columns, learn_codes, len(state["categories_"]), out_pred,
+                  X_pred.X.shape[1], out_learn, X_learn.X.shape[1])
+        if learning:  # (without learning, nothing was registered and the state only read)
+            for name, value in state.items():
+                setattr(self, name, value)
+            self._maps = (key_map, category_map)
+        names = config["names"]
+        return (X_pred.with_features(out_pred, (*X_pred.columns, *names), X_pred.categorical),
+                X_learn.with_features(out_pred.copy() if shared else out_learn,
+                                      (*X_learn.columns, *names), X_learn.categorical))
+
+    @staticmethod
+    def _grow_blocks(state: dict[str, Any]) -> None:
+        """A block-table row for every key registered: doubling keeps growth amortised, and
+        the size depends on the number of keys only."""
+        n_keys, blocks = len(state["keys_"]), state["blocks_"]
+        if n_keys > len(blocks):
+            size = max(_INITIAL_CAPACITY, len(blocks))
+            while size < n_keys:
                 size *= 2
-            tails = np.full(size, -1, np.int64)
-            tails[:len(state["tails_"])] = state["tails_"]
-            state["tails_"] = tails
-        values = np.full((len(X_learn), len(on)), np.nan)
-        for c, name in enumerate(on):
-            if name in X_learn.categorical:
+            grown = np.zeros((size, 4), np.int64)  # a key without events has no block
+            grown[:len(blocks)] = blocks
+            state["blocks_"] = grown
+
+    @staticmethod
+    def _on_columns(batch: Batch, on: tuple[str, ...]) -> np.ndarray:
+        """The index in ``batch.X`` of each ``on`` column (-1 where the batch lacks it)."""
+        for name in on:
+            if name in batch.categorical:
                 raise SchemaError(
                     f"WindowedAggregates aggregates numeric columns but {name!r} is "
                     "categorical; count its distinct values with distinct=[...] instead",
                     column=name)
-            if name in X_learn.columns:
-                values[:, c] = X_learn.X[:, X_learn.columns.index(name)]
-        learn_time = self._times(X_learn)
-        pred_time = learn_time if X_pred is X_learn else self._times(X_pred)
-        out_pred = np.empty((len(X_pred), len(config["names"])))
-        out_learn = out_pred if not learning and X_pred is X_learn else np.full(
-            (len(X_learn), len(config["names"])), np.nan)
-        self._run(state, config, pred_time, pred_slot, learn, learn_time, learn_slot, values,
-                  learn_codes, len(categories), out_pred, out_learn)
-        if learning:  # (without learning, nothing was registered and the ring only read)
-            for name, value in state.items():
-                setattr(self, name, value)
-            self._maps = (key_map, category_map)
-        return self._output(X_pred, out_pred, config), self._output(X_learn, out_learn, config)
+        return np.array([batch.columns.index(name) if name in batch.columns else -1
+                         for name in on], dtype=np.int64)
 
     def _run(self, state: dict[str, Any], config: dict[str, Any], pred_time, pred_slot,
-             learn, learn_time, learn_slot, values, codes, n_categories, out_pred, out_learn
-             ) -> None:
+             learn, learn_time, learn_slot, learn_X, on_columns, codes, n_categories,
+             out_pred, pred_column, out_learn, learn_column) -> None:
         stamp = self.__dict__.get("_stamp")
         if stamp is None or len(stamp) < n_categories:
             size = max(n_categories, 2 * (0 if stamp is None else len(stamp)))
             stamp = self._stamp = np.zeros(size, np.int64)
             self._stamp_counter = np.zeros(1, np.int64)
-        counters = np.array([state["ring_start_"], state["ring_size_"]], dtype=np.int64)
+        counters = np.array([state["ring_start_"], state["ring_size_"], state["events_used_"],
+                             0], dtype=np.int64)
         watermark = np.array([state["watermark_"]])
-        acc = np.empty((5, values.shape[1]))
-        windows, how = config["windows"], config["how"]
-        need_std = bool((how == kernels.STD).any())
         row, resume, fused = 0, False, pred_time is learn_time  # the same events
-        events = np.empty(len(state["ring_"]), np.int64)
         while True:
             row = kernels.windowed_aggregates(
                 row, resume, fused, pred_time, pred_slot, learn, learn_time, learn_slot,
-                values, codes, windows, self.kind == "tumbling", how, need_std,
-                float(windows.max()), state["ring_"], state["tails_"], counters, watermark, stamp,
-                self._stamp_counter, acc, events, out_pred, out_learn)
+                learn_X, on_columns, codes, config["windows"], config["tumbling"],
+                config["how"], config["need_std"], config["max_window"], state["events_"],
+                state["blocks_"], state["ring_"], counters, watermark, stamp,
+                self._stamp_counter, out_pred, pred_column, out_learn, learn_column)
             if row == len(pred_time):
                 break
-            state["ring_"] = kernels.grow_ring(state["ring_"], int(counters[0]))
-            events, resume = np.empty(len(state["ring_"]), np.int64), True
+            if counters[kernels.KEPT] == len(state["ring_"]):
+                state["ring_"] = kernels.grow_ring(state["ring_"], int(counters[kernels.START]))
+            if counters[kernels.WANTED]:
+                self._compact(state, counters)
+            resume = True
         state["ring_start_"], state["ring_size_"] = int(counters[0]), int(counters[1])
+        state["events_used_"] = int(counters[kernels.USED])
         state["watermark_"] = float(watermark[0])
 
-    def _output(self, batch: Batch, out: np.ndarray, config: dict[str, Any]) -> Batch:
-        X = np.empty((len(batch), batch.X.shape[1] + out.shape[1]))
-        X[:, :batch.X.shape[1]] = batch.X
-        X[:, batch.X.shape[1]:] = out
-        return batch.with_features(X, (*batch.columns, *config["names"]), batch.categorical)
+    @staticmethod
+    def _compact(state: dict[str, Any], counters: np.ndarray) -> None:
+        """Move the keys' blocks to a fresh event matrix with room for twice what they and
+        the block asked for take; its size depends on the events so far only."""
+        n_keys = len(state["keys_"])
+        needed = kernels.compacted_rows(state["blocks_"], n_keys) + int(
+            counters[kernels.WANTED])
+        size = _INITIAL_CAPACITY
+        while size < 2 * needed:
+            size *= 2
+        events = np.zeros((size, state["events_"].shape[1]))
+        counters[kernels.USED] = kernels.compact(state["events_"], state["blocks_"], n_keys,
+                                                 events)
+        counters[kernels.WANTED] = 0
+        state["events_"] = events
