@@ -50,7 +50,9 @@ def main() -> int:
     url = f"http://127.0.0.1:{args.port}"
     command = [sys.executable, "-m", "streamlearn", "serve", str(HERE / "job.yaml"),
                "--port", str(args.port)]
-    server = subprocess.Popen(command, cwd=ROOT)
+    # its own session: a Ctrl-C in the terminal reaches this script only, which then stops
+    # the server once (a second SIGINT would make uvicorn quit without cleaning up)
+    server = subprocess.Popen(command, cwd=ROOT, start_new_session=True)
     print(f"dashboard: {url}/   API docs: {url}/docs\n"
           f"score a payment:\n  curl -s {url}/v1/predict -H 'content-type: application/json' "
           "-d '{\"events\": [{\"tx_id\": \"demo-1\", \"ts\": 1704500000, \"card_id\": \"c12\", "

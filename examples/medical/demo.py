@@ -92,7 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     url = f"http://127.0.0.1:{args.port}"
     command = [sys.executable, "-m", "streamlearn", "serve", str(HERE / "job.yaml"),
                "--host", "127.0.0.1", "--port", str(args.port)]
-    server = subprocess.Popen(command, cwd=ROOT)
+    # its own session: a Ctrl-C in the terminal reaches this script only, which then stops
+    # the server once (a second SIGINT would make uvicorn quit without cleaning up)
+    server = subprocess.Popen(command, cwd=ROOT, start_new_session=True)
     try:
         if not wait_ready(url, server):
             print("the server did not become ready; see its output above", file=sys.stderr)

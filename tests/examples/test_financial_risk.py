@@ -11,6 +11,8 @@ from pathlib import Path
 import httpx
 import yaml
 
+from tests.examples.apps import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "examples" / "financial-risk"
 EVENTS = 60_000
@@ -20,12 +22,6 @@ EVENTS = 60_000
 SHORT = {"n_cards": 1000, "events_per_day": 2000.0, "drift_at": 0.5, "seed": 7}
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def shortened_job(tmp_path: Path) -> tuple[Path, object]:

@@ -24,23 +24,17 @@ import yaml
 
 from streamlearn.datasets import VitalSigns
 from streamlearn.metrics import AlertLatency
+from tests.examples.apps import example_module, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "examples" / "medical"
-sys.path.insert(0, str(APP))
-
-from produce import diagnosis_rows, write_diagnosis  # noqa: E402
+_produce = example_module("medical", "produce")
+diagnosis_rows, write_diagnosis = _produce.diagnosis_rows, _produce.write_diagnosis
 
 STREAMED = 400
 ALERT_THRESHOLD = 0.6
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _short_job(name: str, tmp_path: Path, source: dict, **changes) -> Path:

@@ -23,13 +23,12 @@ from streamlearn.core.errors import MissingExtraError
 from streamlearn.evaluate.ranking import next_items
 from streamlearn.metrics.ranking import precision_at_k
 from streamlearn.recommend import Popularity
-from tests.examples.conftest import EXAMPLES, free_port
+from tests.examples.apps import EXAMPLES, example_module, free_port
 
 APP = EXAMPLES / "recommendation"
 N_STREAMED = 20_000
-sys.path.insert(0, str(APP))
-
-from produce import ratings, write_ratings  # noqa: E402
+_produce = example_module("recommendation", "produce")
+ratings, write_ratings = _produce.ratings, _produce.write_ratings
 
 
 def short_job(tmp_path: Path, events: int, rate: float | None = None) -> Path:

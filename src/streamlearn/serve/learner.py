@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import os
 import queue
+import signal
 import sys
 import threading
 import time
@@ -40,6 +41,9 @@ def learner_main(job_data: dict[str, Any], stream: bool, commands: Any, events: 
                  publish_seconds: float, own_process: bool) -> None:
     """The learner's entry point (a thread's or a spawned process's target)."""
     if own_process:
+        # Ctrl-C reaches the terminal's whole process group: the server stops this process
+        # through its command queue (with a last checkpoint), not by an interrupt mid-batch
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         # where lowering it is not permitted, the same priority as the server is still correct
         with contextlib.suppress(OSError):
             os.nice(LEARNER_NICENESS)
