@@ -11,13 +11,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
-
-import httpx
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -25,6 +21,8 @@ DATA = ROOT / "streamlearn-data" / "medical"
 sys.path.insert(0, str(HERE))
 
 from produce import DEFAULT_EVENTS, write_diagnosis, write_vitals  # noqa: E402
+
+from streamlearn.serve.launch import serve_until_stopped  # noqa: E402
 
 EXAMPLE_READING = {"id": "bed-12-0800", "patient": "p0012", "time": 1704700800.0,
                    "heart_rate": 118.0, "systolic_bp": 92.0, "diastolic_bp": 58.0,
@@ -47,17 +45,6 @@ def start_over() -> None:
         path.unlink()
     (DATA / "vitals-predictions.jsonl").unlink(missing_ok=True)
 
-
-def wait_ready(url: str, server: subprocess.Popen, timeout: float = 90.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            if httpx.get(f"{url}/readyz", timeout=1, trust_env=False).status_code == 200:
-                return True
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    return False
 
 
 def tell(url: str) -> None:
@@ -89,33 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     ensure_data(args.events)
     if not args.resume:
         start_over()
-    url = f"http://127.0.0.1:{args.port}"
-    command = [sys.executable, "-m", "streamlearn", "serve", str(HERE / "job.yaml"),
-               "--host", "127.0.0.1", "--port", str(args.port)]
-    # its own session: a Ctrl-C in the terminal reaches this script only, which then stops
-    # the server once (a second SIGINT would make uvicorn quit without cleaning up)
-    server = subprocess.Popen(command, cwd=ROOT, start_new_session=True)
-    try:
-        if not wait_ready(url, server):
-            print("the server did not become ready; see its output above", file=sys.stderr)
-            return 1
-        tell(url)
-        deadline = None if args.seconds is None else time.monotonic() + args.seconds
-        while server.poll() is None and (deadline is None or time.monotonic() < deadline):
-            time.sleep(0.2)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        if server.poll() is None:
-            server.send_signal(signal.SIGINT)
-            try:
-                server.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-    print("medical demo stopped; goodbye.")
-    return 0 if server.returncode in (0, -signal.SIGINT) else server.returncode
-
+    return serve_until_stopped(HERE / "job.yaml", args.port, "medical demo", tell,
+                               seconds=args.seconds, cwd=ROOT)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -11,17 +11,13 @@ in the examples' READMEs were taken).
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 import pytest
 
+from streamlearn.serve.launch import ServerProcess
 from streamlearn.testing import unavailable
 from tests.examples.apps import EXAMPLES, free_port
 
@@ -35,46 +31,22 @@ START_SECONDS = 90.0
 @contextmanager
 def serving(job_file: Path, token: str | None = None, cwd: Path | None = None,
             extra_args: tuple[str, ...] = ()) -> Iterator[str]:
-    """``streamlearn serve job_file`` on a free port until the block ends; yields the url."""
-    port = free_port()
-    command = [sys.executable, "-m", "streamlearn", "serve", str(job_file),
-               "--port", str(port), *extra_args]
-    env = dict(os.environ)
-    env.pop("STREAMLEARN_TOKEN", None)
-    if token:
-        env["STREAMLEARN_TOKEN"] = token
-    log = (cwd or job_file.parent) / "serve.log"
+    """``streamlearn serve job_file`` on a free port until the block ends; yields the url.
+    The server must start, and must exit cleanly (status 0) on Ctrl-C."""
+    workdir = cwd or job_file.parent
+    log = workdir / "serve.log"
     with open(log, "wb") as output:
-        process = subprocess.Popen(command, cwd=cwd or job_file.parent, env=env,
-                                   stdout=output, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+        server = ServerProcess(job_file, free_port(), cwd=workdir, token=token,
+                               extra_args=extra_args, output=output).start()
     try:
-        deadline = time.monotonic() + START_SECONDS
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"streamlearn serve exited ({process.returncode}):\n"
-                                   + log.read_text()[-4000:])
-            try:
-                if httpx.get(f"{url}/readyz", timeout=1, trust_env=False).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("streamlearn serve did not become ready:\n"
-                                   + log.read_text()[-4000:])
-            time.sleep(0.1)
-        yield url
+        if not server.wait_ready(START_SECONDS):
+            raise RuntimeError("streamlearn serve did not become ready:\n"
+                               + log.read_text()[-4000:])
+        yield server.url
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-                raise RuntimeError("streamlearn serve did not stop on Ctrl-C") from None
-    if process.returncode != 0:
-        raise RuntimeError(f"streamlearn serve exited with {process.returncode} on Ctrl-C:\n"
+        code = server.stop()
+    if code != 0:
+        raise RuntimeError(f"streamlearn serve exited with {code} on Ctrl-C:\n"
                            + log.read_text()[-4000:])
 
 
