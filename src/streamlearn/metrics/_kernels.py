@@ -29,3 +29,22 @@ def welford_with_errors(y, y_hat, n, mean, sum_of_squares, squared_error_sum):
         sum_of_squares += delta * (y[i] - mean)
         squared_error_sum += (y[i] - y_hat[i]) ** 2
     return n, mean, sum_of_squares, squared_error_sum
+
+
+@njit(cache=True)
+def sorted_window_push(ring, ordered, head, size, value):
+    """Put ``value`` into the sliding window of the last ``len(ring)`` values: ``ring`` holds
+    them in arrival order (``head`` is the next slot), ``ordered[:size]`` the same values
+    sorted; the oldest leaves when the window is full. Returns the new ``(head, size)``."""
+    window = ring.shape[0]
+    if size == window:
+        at = np.searchsorted(ordered[:size], ring[head])
+        for j in range(at, size - 1):
+            ordered[j] = ordered[j + 1]
+        size -= 1
+    at = np.searchsorted(ordered[:size], value)
+    for j in range(size, at, -1):
+        ordered[j] = ordered[j - 1]
+    ordered[at] = value
+    ring[head] = value
+    return (head + 1) % window, size + 1

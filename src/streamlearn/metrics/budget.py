@@ -18,6 +18,7 @@ from streamlearn.metrics._base import (
     positive_scores,
     proba_of,
 )
+from streamlearn.metrics._kernels import sorted_window_push
 
 
 @njit(cache=True)
@@ -27,7 +28,6 @@ def _alert_kernel(scores: np.ndarray, ring: np.ndarray, ordered: np.ndarray,
     (k = ceil(budget * how many there are)); then the score joins the window. ``ring``
     holds the window in arrival order, ``ordered`` the same scores sorted; ``state`` is
     [next ring slot, scores in the window]."""
-    window = len(ring)
     out = np.zeros(len(scores), dtype=np.int8)
     for i in range(len(scores)):
         s = scores[i]
@@ -38,19 +38,7 @@ def _alert_kernel(scores: np.ndarray, ring: np.ndarray, ordered: np.ndarray,
                 k = 1
             if s > ordered[count - k]:
                 out[i] = 1
-        if count == window:     # the oldest score leaves the sorted copy
-            old = ring[head]
-            j = np.searchsorted(ordered[:count], old)
-            for m in range(j, count - 1):
-                ordered[m] = ordered[m + 1]
-            count -= 1
-        j = np.searchsorted(ordered[:count], s)
-        for m in range(count, j, -1):
-            ordered[m] = ordered[m - 1]
-        ordered[j] = s
-        ring[head] = s
-        state[0] = (head + 1) % window
-        state[1] = count + 1
+        state[0], state[1] = sorted_window_push(ring, ordered, head, count, s)
     return out
 
 

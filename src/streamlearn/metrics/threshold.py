@@ -18,6 +18,7 @@ from streamlearn.metrics._base import (
     positive_scores,
     proba_of,
 )
+from streamlearn.metrics._kernels import sorted_window_push
 
 REPORTS = ("precision", "recall", "threshold", "alert_rate")
 
@@ -29,7 +30,6 @@ def _decide_and_learn(scores, positive, ring, ordered, state, counts, min_recall
     then (for a positive) put its score among the recent positives and choose the threshold
     again. ``state`` = (positives in the window, ring head, threshold); ``counts`` = (true
     positives, false negatives, false positives, true negatives)."""
-    window = len(ring)
     for i in range(len(scores)):
         score = scores[i]
         alert = score >= state[2]
@@ -40,22 +40,9 @@ def _decide_and_learn(scores, positive, ring, ordered, state, counts, min_recall
             counts[2 if alert else 3] += 1
         if not positive[i]:
             continue
-        size = int(state[0])
-        head = int(state[1])
-        if size == window:     # the oldest positive leaves the window
-            oldest = ring[head]
-            at = np.searchsorted(ordered[:size], oldest)
-            for j in range(at, size - 1):
-                ordered[j] = ordered[j + 1]
-            size -= 1
-        at = np.searchsorted(ordered[:size], score)
-        for j in range(size, at, -1):
-            ordered[j] = ordered[j - 1]
-        ordered[at] = score
-        size += 1
-        ring[head] = score
+        head, size = sorted_window_push(ring, ordered, int(state[1]), int(state[0]), score)
         state[0] = size
-        state[1] = (head + 1) % window
+        state[1] = head
         if size >= warm_up:
             # alerting on score >= ordered[k] catches size - k positives: the largest k that
             # keeps (size - k) / size >= min_recall
