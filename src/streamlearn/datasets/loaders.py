@@ -248,8 +248,8 @@ def load_german_credit() -> Dataset:
 
     Examples
     --------
-    >>> data = load_german_credit()  # doctest: +SKIP
-    >>> data.X.shape[0], int(data.y.sum())  # doctest: +SKIP
+    >>> data = load_german_credit()
+    >>> data.X.shape[0], int(data.y.sum())
     (1000, 300)
     """
     import csv
