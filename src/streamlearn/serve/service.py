@@ -25,10 +25,11 @@ from typing import Any
 import numpy as np
 
 from streamlearn.core.batch import Batch
-from streamlearn.core.errors import NotFittedError, StreamlearnError
+from streamlearn.core.errors import StreamlearnError
 from streamlearn.core.schema import DeadLetter, Decoded, Schema
 from streamlearn.registry import parse_pipeline
 from streamlearn.runtime import Job
+from streamlearn.serve import answers
 from streamlearn.serve.learner import learner_main
 from streamlearn.store import Store
 
@@ -317,31 +318,10 @@ class ModelService:
     def explain(self, events: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[Any]]:
         """Each event's per-feature contributions to the served model's score (nothing is
         recorded or learnt); ``NotExplainableError`` for a model that is not linear."""
-        from streamlearn.compose.explain import explain_many
-
         decoded = self._decode(events, self.schema)
-        batch = decoded.batch
-        served = self._served
-        if served is None:
-            raise StreamlearnError("no model is published yet")
-        if len(batch) == 0:
-            explain_many(served.model, batch)    # a model that cannot explain still says so
-            return [], decoded.dead_letters
-        why = explain_many(served.model, batch)
-        labels: list[Any] = [None] * len(batch)
-        if served.classifier and why.proba is not None:
-            labels = served.model.labels_from_proba(
-                np.column_stack([1.0 - why.proba, why.proba])).tolist()
-        explanations = []
-        for i, event_id in enumerate(batch.ids.tolist()):
-            row = why.row(i)
-            explanations.append({
-                "id": event_id, "prediction": labels[i], "proba": row["proba"],
-                "score": row["score"], "intercept": row["intercept"],
-                "contributions": [{"feature": name, "contribution": value}
-                                  for name, value in row["contributions"].items()],
-                "model_version": served.version})
-        return explanations, decoded.dead_letters
+        served = self._require_served()
+        return (answers.explanations(served.model, served.classifier, served.version,
+                                     decoded.batch), decoded.dead_letters)
 
     def learn(self, events: list[dict[str, Any]]) -> tuple[int, list[Any]]:
         decoded = self._decode(events, self.schema)
@@ -353,30 +333,16 @@ class ModelService:
         return matched, len(decoded.batch) - matched, decoded.dead_letters
 
     def recommend(self, user: str, k: int = 10, exclude_seen: bool = True) -> dict[str, Any]:
-        """The top-``k`` items for ``user`` from the served copy (``LookupError`` when the
-        model does not recommend). The user is looked up as given, then as an int (a
-        numeric user column); a user the model has not learnt is a cold start."""
+        """The top-``k`` items for ``user`` from the served copy (see
+        :func:`streamlearn.serve.answers.recommendation`)."""
+        served = self._require_served()
+        return answers.recommendation(served.model, served.version, user, k, exclude_seen)
+
+    def _require_served(self) -> ServedModel:
         served = self._served
         if served is None:
             raise StreamlearnError("no model is published yet")
-        final = served.model.steps[-1] if hasattr(served.model, "steps") else served.model
-        if not hasattr(final, "recommend"):
-            raise LookupError(f"the served model ({type(final).__name__}) does not recommend; "
-                              "serve a pipeline ending in a recommender (HybridRecommender, "
-                              "BiasedMF, BPR, Popularity, ...)")
-        key = _user_key(final, user)
-        cold = not final.knows_user(key)
-        source = type(final).__name__
-        try:
-            if hasattr(final, "recommend_explained"):
-                items, source, cold = final.recommend_explained(key, k, exclude_seen)
-            else:
-                items = final.recommend(key, k, exclude_seen)
-        except NotFittedError:   # nothing learnt yet: nothing to recommend
-            items = []
-        return {"user": user, "items": [_plain_id(item) for item in items], "k": k,
-                "exclude_seen": exclude_seen, "cold_start": bool(cold), "source": source,
-                "model_version": served.version}
+        return served
 
     # ------------------------------------------------------------------ monitoring
     def throughput(self) -> list[dict[str, float]]:
@@ -456,25 +422,6 @@ def _screen(items: list[dict[str, Any]], fields: tuple[str | None, ...],
         else:
             dead.append(DeadLetter(index, item, reason))
     return kept, positions, dead
-
-
-def _user_key(model: Any, user: str) -> Any:
-    """``user`` as the model knows it: as given, or as an int (ids of a numeric column)."""
-    candidates: list[Any] = [user]
-    with contextlib.suppress(ValueError):
-        candidates.insert(0, int(user))
-    for key in candidates:
-        if model.knows_user(key):
-            return key
-    return candidates[0]
-
-
-def _plain_id(item: Any) -> int | str:
-    if isinstance(item, int | np.integer):
-        return int(item)
-    if isinstance(item, float) and item.is_integer():
-        return int(item)
-    return str(item)
 
 
 def _random_ids(n: int) -> list[str]:
