@@ -45,6 +45,23 @@ class AnomalyDetector(Model):
     def predict_many(self, X: Any) -> np.ndarray:
         return self.score_many(X)
 
+    # ------------------------------------------------------------------ for subclasses
+    def _build(self, feature_names: list[str]) -> None:
+        """Create the model over these features (detectors that fix their inputs at the
+        first event they learn)."""
+        raise NotImplementedError
+
+    def _build_at_first_row(self, batch: Batch, learn: np.ndarray) -> int:
+        """Build the model over the finite features of the first learnt row that has one;
+        that row's index (-1 if there is none, and nothing is built)."""
+        finite = np.isfinite(batch.X)
+        candidates = np.flatnonzero(learn & finite.any(axis=1))
+        if len(candidates) == 0:
+            return -1
+        row = int(candidates[0])
+        self._build(sorted(c for c, ok in zip(batch.columns, finite[row]) if ok))
+        return row
+
 
 def column_positions(batch: Batch, names: list[str]) -> np.ndarray:
     """The column of ``batch`` holding each of ``names`` (-1 where the batch lacks it)."""

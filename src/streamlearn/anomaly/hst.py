@@ -9,8 +9,8 @@ import numpy as np
 from streamlearn.anomaly import _hst_kernels as kernels
 from streamlearn.anomaly.base import AnomalyDetector, column_positions
 from streamlearn.core.batch import Batch
-from streamlearn.core.errors import ParameterError, SchemaError
-from streamlearn.core.learners import reject_categorical
+from streamlearn.core.errors import ParameterError
+from streamlearn.core.learners import require_dense
 from streamlearn.core.params import check_number
 
 PADDING = 0.15  # splits fall in the middle 70% of a node's range, as in River
@@ -117,29 +117,14 @@ class HalfSpaceTrees(AnomalyDetector):
         self.reference_mass_ = np.zeros((self.n_trees, n_nodes), dtype=np.int64)
         self.window_ = np.zeros(2, dtype=np.int64)
 
-    def _build_at_first_row(self, batch: Batch, learn: np.ndarray) -> int:
-        """Build the trees at the first learnt row carrying a finite feature; its index (-1 if
-        there is none, and no tree)."""
-        finite = np.isfinite(batch.X)
-        candidates = np.flatnonzero(learn & finite.any(axis=1))
-        if len(candidates) == 0:
-            return -1
-        row = int(candidates[0])
-        self._build(sorted(c for c, ok in zip(batch.columns, finite[row]) if ok))
-        return row
-
     # ------------------------------------------------------------------ the primitive
     def process_many(self, X_pred: Batch, X_learn: Batch, learn: np.ndarray) -> np.ndarray:
-        for batch in (X_pred, X_learn):
-            reject_categorical(self, batch)
-            if batch.sparse is not None:
-                raise SchemaError("HalfSpaceTrees takes dense features only; hashed features "
-                                  "(a FeatureHasher's output) are not supported")
+        require_dense(self, X_pred, X_learn)
         out = np.zeros(len(learn))
         start = 0
         if not hasattr(self, "features_"):
             self._validate()
-            start = self._build_at_first_row(X_learn, learn) if learn.any() else -1
+            start = self._build_at_first_row(X_learn, learn)
             if start < 0:  # nothing learnt yet: every score is 0
                 return out
         pred_columns = column_positions(X_pred, self.feature_names_)

@@ -9,8 +9,7 @@ import numpy as np
 from streamlearn.anomaly import _iforest_kernels as kernels
 from streamlearn.anomaly.base import AnomalyDetector, column_positions
 from streamlearn.core.batch import Batch
-from streamlearn.core.errors import SchemaError
-from streamlearn.core.learners import reject_categorical
+from streamlearn.core.learners import require_dense
 from streamlearn.core.params import check_number
 
 
@@ -101,21 +100,14 @@ class IsolationForestStream(AnomalyDetector):
         self.leaf_value_ = np.zeros(shape)
 
     def process_many(self, X_pred: Batch, X_learn: Batch, learn: np.ndarray) -> np.ndarray:
-        for batch in (X_pred, X_learn):
-            reject_categorical(self, batch)
-            if batch.sparse is not None:
-                raise SchemaError("IsolationForestStream takes dense features only; hashed "
-                                  "features (a FeatureHasher's output) are not supported")
+        require_dense(self, X_pred, X_learn)
         out = np.zeros(len(learn))
         start = 0
         if not hasattr(self, "feature_"):
             self._validate()
-            finite = np.isfinite(X_learn.X)
-            rows = np.flatnonzero(learn & finite.any(axis=1))
-            if len(rows) == 0:  # nothing learnt yet: every score is 0
+            start = self._build_at_first_row(X_learn, learn)
+            if start < 0:  # nothing learnt yet: every score is 0
                 return out
-            start = int(rows[0])
-            self._build(sorted(c for c, ok in zip(X_learn.columns, finite[start]) if ok))
         pred_columns = column_positions(X_pred, self.feature_names_)
         learn_columns = (pred_columns if X_learn is X_pred
                          else column_positions(X_learn, self.feature_names_))

@@ -7,9 +7,8 @@ import numpy as np
 from streamlearn.anomaly import _zscore_kernels as kernels
 from streamlearn.anomaly.base import AnomalyDetector
 from streamlearn.core.batch import Batch
-from streamlearn.core.errors import SchemaError
 from streamlearn.core.features import FeatureStateMixin
-from streamlearn.core.learners import reject_categorical
+from streamlearn.core.learners import require_dense
 from streamlearn.core.params import check_number
 
 
@@ -65,11 +64,7 @@ class RobustZScore(FeatureStateMixin, AnomalyDetector):
     def process_many(self, X_pred: Batch, X_learn: Batch, learn: np.ndarray) -> np.ndarray:
         if not hasattr(self, "feature_names_"):
             self._start()
-        for batch in (X_pred, X_learn):
-            reject_categorical(self, batch)
-            if batch.sparse is not None:
-                raise SchemaError("RobustZScore takes dense features only; hashed features "
-                                  "(a FeatureHasher's output) are not supported")
+        require_dense(self, X_pred, X_learn)
         columns, X_p, X_l = _same_columns(X_pred, X_learn)
         rows, arrays = self.align(columns, X_l, learn)
         out = np.zeros(len(learn))

@@ -17,7 +17,7 @@ from streamlearn.core.batch import Batch
 from streamlearn.core.classes import ClassesMixin
 from streamlearn.core.errors import SchemaError
 from streamlearn.core.features import FeatureStateMixin
-from streamlearn.core.learners import Classifier, reject_categorical
+from streamlearn.core.learners import Classifier, require_dense
 
 
 class NaiveBayes(ClassesMixin, FeatureStateMixin, Classifier):
@@ -65,11 +65,7 @@ class NaiveBayes(ClassesMixin, FeatureStateMixin, Classifier):
                 self._validate()
                 return np.zeros((len(learn), 0))
             self._start()
-        for batch in (X_pred, X_learn):
-            reject_categorical(self, batch)
-            if batch.sparse is not None:
-                raise SchemaError(f"{type(self).__name__} takes dense features only; hashed "
-                                  "features (a FeatureHasher's output) are not supported")
+        require_dense(self, X_pred, X_learn)
         if learn.any() and X_learn.y is None:
             raise SchemaError(f"{type(self).__name__} needs labels to learn; none were given")
         columns, X_p, X_l = _inputs(X_pred, X_learn)

@@ -21,9 +21,8 @@ import numpy as np
 
 from streamlearn.cluster import _kernels as kernels
 from streamlearn.core.batch import Batch, as_batch
-from streamlearn.core.errors import SchemaError
 from streamlearn.core.features import FeatureStateMixin
-from streamlearn.core.learners import Model, all_rows, reject_categorical
+from streamlearn.core.learners import Model, all_rows, require_dense
 from streamlearn.core.params import check_number
 
 
@@ -94,11 +93,7 @@ class CentroidClusterer(FeatureStateMixin, Clusterer):
                 self._validate()
                 return None
             self._start()
-        for batch in (X_pred, X_learn):
-            reject_categorical(self, batch)
-            if batch.sparse is not None:
-                raise SchemaError(f"{type(self).__name__} takes dense features only; hashed "
-                                  "features (a FeatureHasher's output) are not supported")
+        require_dense(self, X_pred, X_learn)
         columns, X_p, X_l = _inputs(X_pred, X_learn)
         learn = np.ascontiguousarray(learn, dtype=np.bool_)
         rows, arrays = self.align(columns, X_l, learn)

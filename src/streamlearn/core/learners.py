@@ -152,6 +152,16 @@ def reject_categorical(owner: object, batch: Batch) -> None:
         )
 
 
+def require_dense(owner: object, *batches: Batch) -> None:
+    """Estimators over dense numeric columns refuse string features and hashed (sparse)
+    ones, with a message saying what to do."""
+    for batch in batches:
+        reject_categorical(owner, batch)
+        if batch.sparse is not None:
+            raise SchemaError(f"{type(owner).__name__} takes dense features only; hashed "
+                              "features (a FeatureHasher's output) are not supported")
+
+
 def numeric_labels(owner: object, y: np.ndarray | None, learn: np.ndarray) -> np.ndarray:
     """Regression targets as float64 (NaN where not learnt); a clear error if not numbers."""
     out = np.full(len(learn), np.nan)

@@ -10,9 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from streamlearn.core.batch import Batch
-from streamlearn.core.errors import SchemaError
 from streamlearn.core.features import FeatureStateMixin
-from streamlearn.core.learners import reject_categorical
+from streamlearn.core.learners import require_dense
 from streamlearn.core.params import check_number
 from streamlearn.neighbors import _kernels as kernels
 
@@ -41,11 +40,7 @@ class SlidingWindowNeighbors(FeatureStateMixin):
     def _neighbors(self, X_pred: Batch, X_learn: Batch, learn: np.ndarray,
                    targets: np.ndarray, n_classes: int, out: np.ndarray) -> None:
         """Run the kernel over the batch, answering into ``out``."""
-        for batch in (X_pred, X_learn):
-            reject_categorical(self, batch)
-            if batch.sparse is not None:
-                raise SchemaError(f"{type(self).__name__} takes dense features only; hashed "
-                                  "features (a FeatureHasher's output) are not supported")
+        require_dense(self, X_pred, X_learn)
         columns, X_p, X_l = _inputs(X_pred, X_learn)
         rows, arrays = self.align(columns, X_l, learn)
         window = arrays["window_"]
