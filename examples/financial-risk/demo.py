@@ -10,7 +10,6 @@ Each run starts the stream over (``--resume`` continues from the last checkpoint
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import time
@@ -23,7 +22,7 @@ sys.path.insert(0, str(HERE))
 
 from produce import produce  # noqa: E402
 
-from streamlearn.serve.launch import serve_until_stopped  # noqa: E402
+from streamlearn.serve.launch import demo_arguments, serve_until_stopped  # noqa: E402
 
 
 def tell(url: str) -> None:
@@ -44,15 +43,7 @@ def start_over() -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--events", type=int, default=400_000,
-                        help="payments to generate when the data is missing")
-    parser.add_argument("--seconds", type=float, default=None,
-                        help="stop by itself this many seconds after the server is ready")
-    parser.add_argument("--resume", action="store_true",
-                        help="continue from the last checkpoint instead of starting over")
-    args = parser.parse_args()
+    args = demo_arguments(__doc__.split("\n")[0], 400_000, "payments")
     if not (DATA / "transactions.jsonl").is_file() or not (DATA / "labels.jsonl").is_file():
         started = time.perf_counter()
         counts = produce(args.events, 7, DATA)

@@ -9,7 +9,6 @@ where to look, and stops the server cleanly on Ctrl-C. Each run starts the strea
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -22,7 +21,7 @@ sys.path.insert(0, str(HERE))
 
 from produce import DEFAULT_EVENTS, write_diagnosis, write_vitals  # noqa: E402
 
-from streamlearn.serve.launch import serve_until_stopped  # noqa: E402
+from streamlearn.serve.launch import demo_arguments, serve_until_stopped  # noqa: E402
 
 EXAMPLE_READING = {"id": "bed-12-0800", "patient": "p0012", "time": 1704700800.0,
                    "heart_rate": 118.0, "systolic_bp": 92.0, "diastolic_bp": 58.0,
@@ -63,21 +62,14 @@ def tell(url: str) -> None:
 Ctrl-C stops the server.""", flush=True)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--events", type=int, default=DEFAULT_EVENTS,
-                        help="vital-sign readings to generate when the data is missing")
-    parser.add_argument("--seconds", type=float, default=None,
-                        help="stop by itself after this many seconds")
-    parser.add_argument("--resume", action="store_true",
-                        help="continue from the last checkpoint instead of starting over")
-    args = parser.parse_args(argv)
+def main() -> int:
+    args = demo_arguments(__doc__.split("\n")[0], DEFAULT_EVENTS, "vital-sign readings")
     ensure_data(args.events)
     if not args.resume:
         start_over()
     return serve_until_stopped(HERE / "job.yaml", args.port, "medical demo", tell,
                                seconds=args.seconds, cwd=ROOT)
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -10,7 +10,6 @@ last checkpoint instead).
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -22,7 +21,7 @@ sys.path.insert(0, str(HERE))
 
 from produce import DEFAULT_EVENTS, write_ratings  # noqa: E402
 
-from streamlearn.serve.launch import serve_until_stopped  # noqa: E402
+from streamlearn.serve.launch import demo_arguments, serve_until_stopped  # noqa: E402
 
 
 def ensure_data(events: int) -> None:
@@ -55,21 +54,14 @@ def tell(url: str) -> None:
 Ctrl-C stops the server.""", flush=True)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--events", type=int, default=DEFAULT_EVENTS,
-                        help="ratings to write when the data is missing (default 100,000)")
-    parser.add_argument("--seconds", type=float, default=None,
-                        help="stop by itself after this many seconds")
-    parser.add_argument("--resume", action="store_true",
-                        help="continue from the last checkpoint instead of starting over")
-    args = parser.parse_args(argv)
+def main() -> int:
+    args = demo_arguments(__doc__.split("\n")[0], DEFAULT_EVENTS, "ratings")
     ensure_data(args.events)
     if not args.resume:
         start_over()
     return serve_until_stopped(HERE / "job.yaml", args.port, "recommendation demo", tell,
                                seconds=args.seconds, cwd=ROOT)
+
 
 if __name__ == "__main__":
     sys.exit(main())

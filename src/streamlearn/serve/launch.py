@@ -9,6 +9,7 @@ shutting down cleanly. Here the parent alone gets the Ctrl-C and passes on exact
 
 from __future__ import annotations
 
+import argparse
 import os
 import signal
 import subprocess
@@ -109,3 +110,18 @@ def serve_until_stopped(job_file: str | Path, port: int, name: str,
         code = server.stop()
     print(f"{name} stopped; goodbye.")
     return code
+
+
+def demo_arguments(description: str, default_events: int, events: str) -> argparse.Namespace:
+    """The options every application's demo takes: ``--port``, ``--events`` (``events``
+    says what they are), ``--seconds`` and ``--resume``."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--events", type=int, default=default_events,
+                        help=f"{events} to generate when the data is missing "
+                             f"(default {default_events:,})")
+    parser.add_argument("--seconds", type=float, default=None,
+                        help="stop by itself this many seconds after the server is ready")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue from the last checkpoint instead of starting over")
+    return parser.parse_args()
